@@ -1,0 +1,170 @@
+"""Clinical records: encounters, observations, problems, allergies, medications,
+immunizations, orders and reports."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from app.model.common import Coding, Record
+
+
+@dataclass(kw_only=True)
+class Encounter(Record):
+    RESOURCE_TYPE = "Encounter"
+    patient_id: str
+    start: datetime
+    end: datetime | None = None
+    status: str = "in-progress"  # planned | in-progress | finished | cancelled | entered-in-error
+    class_code: str = "AMB"  # AMB ambulatory | VR virtual | HH home
+    visit_type: str = "office-visit"
+    practitioner_id: str | None = None
+    location_id: str | None = None
+    appointment_id: str | None = None
+    reasons: list[Coding] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class Observation(Record):
+    """A vital sign or a lab result, LOINC-coded, with a UCUM unit."""
+    RESOURCE_TYPE = "Observation"
+    patient_id: str
+    code: Coding
+    effective: datetime
+    category: str = "vital-signs"  # vital-signs | laboratory
+    value: Decimal | None = None
+    unit: str | None = None
+    value_text: str | None = None
+    ref_low: Decimal | None = None
+    ref_high: Decimal | None = None
+    interpretation: str | None = None  # N | H | L | HH | LL | A
+    encounter_id: str | None = None
+    service_request_id: str | None = None
+    report_id: str | None = None
+    performer_id: str | None = None
+    note: str | None = None
+    status: str = "final"  # preliminary | final | amended | entered-in-error
+
+
+@dataclass(kw_only=True)
+class Condition(Record):
+    """A problem-list entry or encounter diagnosis, ICD-10-CM coded."""
+    RESOURCE_TYPE = "Condition"
+    patient_id: str
+    code: Coding
+    clinical_status: str = "active"  # active | recurrence | relapse | inactive | remission | resolved
+    verification_status: str = "confirmed"
+    category: str = "problem-list-item"  # problem-list-item | encounter-diagnosis
+    onset_date: date | None = None
+    abatement_date: date | None = None
+    recorded_date: date | None = None
+    encounter_id: str | None = None
+    recorder_id: str | None = None
+    note: str | None = None
+    status: str = "active"  # record status: active | entered-in-error
+
+
+@dataclass(kw_only=True)
+class AllergyIntolerance(Record):
+    RESOURCE_TYPE = "AllergyIntolerance"
+    patient_id: str
+    substance: Coding  # rxnorm for drugs; system "text" for free text (e.g. peanuts)
+    category: str = "medication"  # medication | food | environment | biologic
+    type: str = "allergy"  # allergy | intolerance
+    criticality: str | None = None  # low | high | unable-to-assess
+    reaction: str | None = None
+    severity: str | None = None  # mild | moderate | severe
+    clinical_status: str = "active"
+    verification_status: str = "confirmed"
+    onset_date: date | None = None
+    recorder_id: str | None = None
+    note: str | None = None
+    status: str = "active"
+
+
+@dataclass(kw_only=True)
+class MedicationRequest(Record):
+    """A prescription."""
+    RESOURCE_TYPE = "MedicationRequest"
+    patient_id: str
+    medication: Coding  # rxnorm
+    dose: Decimal | None = None
+    dose_unit: str | None = None  # e.g. tablet, mg, mL
+    route: str | None = None
+    frequency: str | None = None  # e.g. "twice daily"
+    sig: str | None = None
+    quantity: Decimal | None = None
+    quantity_unit: str | None = None
+    refills: int = 0
+    days_supply: int | None = None
+    prn: bool = False
+    authored_on: datetime | None = None
+    prescriber_id: str | None = None
+    encounter_id: str | None = None
+    signed_by: str | None = None
+    signed_at: datetime | None = None
+    note: str | None = None
+    status: str = "draft"  # draft | active | on-hold | completed | stopped | cancelled | entered-in-error
+
+
+@dataclass(kw_only=True)
+class MedicationStatement(Record):
+    """A medication the patient reports taking (home meds, outside prescriptions)."""
+    RESOURCE_TYPE = "MedicationStatement"
+    patient_id: str
+    medication: Coding
+    dosage: str | None = None
+    effective_start: date | None = None
+    effective_end: date | None = None
+    information_source: str | None = None
+    note: str | None = None
+    status: str = "active"  # active | completed | stopped | not-taken | entered-in-error
+
+
+@dataclass(kw_only=True)
+class Immunization(Record):
+    RESOURCE_TYPE = "Immunization"
+    patient_id: str
+    vaccine: Coding  # cvx
+    occurrence: date
+    lot_number: str | None = None
+    expiration_date: date | None = None
+    manufacturer: str | None = None
+    site: str | None = None  # e.g. left deltoid
+    route: str | None = None  # IM | SC | PO | IN
+    dose_number: int | None = None
+    performer_id: str | None = None
+    encounter_id: str | None = None
+    note: str | None = None
+    status: str = "completed"  # completed | not-done | entered-in-error
+
+
+@dataclass(kw_only=True)
+class ServiceRequest(Record):
+    """A lab or imaging order."""
+    RESOURCE_TYPE = "ServiceRequest"
+    patient_id: str
+    code: Coding
+    category: str = "laboratory"  # laboratory | imaging
+    priority: str = "routine"  # routine | urgent | stat
+    authored_on: datetime | None = None
+    requester_id: str | None = None
+    encounter_id: str | None = None
+    reasons: list[Coding] = field(default_factory=list)
+    note: str | None = None
+    status: str = "active"  # draft | active | completed | revoked | entered-in-error
+
+
+@dataclass(kw_only=True)
+class DiagnosticReport(Record):
+    RESOURCE_TYPE = "DiagnosticReport"
+    patient_id: str
+    code: Coding
+    issued: datetime
+    category: str = "laboratory"
+    service_request_id: str | None = None
+    encounter_id: str | None = None
+    result_ids: list[str] = field(default_factory=list)
+    performer: str | None = None
+    conclusion: str | None = None
+    status: str = "final"  # registered | partial | preliminary | final | amended | entered-in-error

@@ -1,0 +1,103 @@
+"""The composition root: where the concrete store is chosen and a signed-in session made.
+
+The command line and the desktop client both start here, so both reach the same
+services with the same permission checks and audit trail.
+"""
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from app import accounts
+from app.clinic import ClinicInfo, clinic_info, setup_clinic
+from app.errors import SignInFailed
+from app.session import Session
+from db.store import Store
+
+APP_NAME = "Outpost"
+MANAGED_CONFIG = (Path("/etc/outpost/config.toml"),
+                  Path(os.environ.get("PROGRAMDATA", "C:/ProgramData")) / "Outpost" / "config.toml")
+
+
+def _managed_data_dir() -> Path | None:
+    import tomllib
+    for path in MANAGED_CONFIG:
+        if path.is_file():
+            try:
+                value = tomllib.loads(path.read_text(encoding="utf-8")).get("data_dir")
+            except (OSError, tomllib.TOMLDecodeError):
+                return None
+            return Path(value) if value else None
+    return None
+
+
+def data_dir(explicit: str | os.PathLike | None = None) -> Path:
+    """--data-dir, else OUTPOST_DATA_DIR, else the managed config, else the platform's folder."""
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    if os.environ.get("OUTPOST_DATA_DIR"):
+        return Path(os.environ["OUTPOST_DATA_DIR"]).expanduser().resolve()
+    managed = _managed_data_dir()
+    if managed:
+        return managed
+    site = Path(platformdirs.site_data_dir(APP_NAME, appauthor=False))
+    if site.exists() or os.access(site.parent, os.W_OK):
+        return site
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def workstation() -> str:
+    return os.environ.get("OUTPOST_WORKSTATION") or socket.gethostname()
+
+
+@dataclass
+class Opened:
+    store: Store
+    session: Session
+
+    def close(self) -> None:
+        try:
+            accounts.end_session(self.session)
+        finally:
+            self.store.close()
+
+
+def create_clinic(folder: Path, *, clinic_name: str, admin_username: str, admin_password: str,
+                  clinic_code: str | None = None) -> tuple[Opened, str]:
+    """A new store with its clinic and administrator; returns it open, and the recovery key."""
+    accounts.new_user(username=admin_username, role="admin", display_name="Administrator",
+                      password=admin_password)  # validate before anything is created
+    store, recovery = Store.create(folder, admin_username=admin_username, admin_password=admin_password)
+    try:
+        session = setup_clinic(store.uow, clinic_name=clinic_name, clinic_code=clinic_code,
+                               admin_username=admin_username, admin_password=admin_password,
+                               workstation=workstation())
+    except BaseException:
+        store.close()
+        raise
+    return Opened(store, session), recovery
+
+
+def sign_in(folder: Path, username: str, password: str) -> Opened:
+    """Unlock the store with a user's password and start their session."""
+    store = Store.unlock(folder, username, password)
+    try:
+        info = clinic_info(store.uow)
+        session = accounts.start_session(store.uow, username=username, password=password,
+                                         workstation=workstation(),
+                                         location_id=info.default_location_id if info else None)
+    except BaseException:
+        store.close()
+        raise
+    return Opened(store, session)
+
+
+def clinic(opened: Opened) -> ClinicInfo | None:
+    return clinic_info(opened.store.uow)
+
+
+__all__ = ["Opened", "create_clinic", "sign_in", "data_dir", "workstation", "SignInFailed"]
