@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any, Generic, Iterable, TypeVar
 
 from sqlalchemy import Connection, and_, func, insert, select, text, update
 
 from app import codec
 from app.errors import Conflict, NotFound
-from app.model import ENTERED_IN_ERROR, Observation, Patient, Record, utcnow
+from app.model import ENTERED_IN_ERROR, Appointment, Observation, Patient, Record, utcnow
 from app.search_terms import fold, patient_terms
 from db import tables as t
 from db.mapping import SPECS, TableSpec
@@ -104,8 +104,7 @@ class RecordRepository(Generic[R]):
             self.conn.execute(insert(self.table), rows)
             if outbox:
                 self.conn.execute(insert(t.outbox), boxes)
-            for record in batch:
-                self._indexed(record)
+            self._indexed_many(batch)
         return len(rows)
 
     def update(self, record: R) -> R:
@@ -130,6 +129,17 @@ class RecordRepository(Generic[R]):
     def _indexed(self, record: R) -> None:
         """Hook for tables with a search index."""
 
+    def _indexed_many(self, records: list[R]) -> None:
+        """Hook for tables with a search index, after a bulk insert of new records."""
+        for record in records:
+            self._indexed(record)
+
+
+def _terms(p: Patient) -> str:
+    return patient_terms(names=[p.name.text, *(n.text for n in p.other_names)], mrn=p.mrn,
+                         birth_date=p.birth_date,
+                         phones=[c.value for c in p.telecom if c.system == "phone"])
+
 
 class PatientRepository(RecordRepository[Patient]):
     def _rowid(self, patient_id: str) -> int:
@@ -138,13 +148,25 @@ class PatientRepository(RecordRepository[Patient]):
 
     def _indexed(self, p: Patient) -> None:
         rowid = self._rowid(p.id)
-        names = [p.name.text, *(n.text for n in p.other_names)]
-        terms = patient_terms(names=names, mrn=p.mrn, birth_date=p.birth_date,
-                              phones=[c.value for c in p.telecom if c.system == "phone"])
         self.conn.execute(text("DELETE FROM patient_fts WHERE rowid = :r"), {"r": rowid})
         if p.status != ENTERED_IN_ERROR:
             self.conn.execute(text("INSERT INTO patient_fts(rowid, terms) VALUES (:r, :t)"),
-                              {"r": rowid, "t": terms})
+                              {"r": rowid, "t": _terms(p)})
+
+    def _indexed_many(self, records: list[Patient]) -> None:
+        # New rows have no index entries yet: one rowid query and one executemany per
+        # batch instead of three statements per patient (bulk imports, demo data).
+        rowids: dict[str, int] = {}
+        ids = [p.id for p in records]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ", ".join(f":i{n}" for n in range(len(chunk)))
+            rows = self.conn.execute(text(f"SELECT id, rowid FROM patients WHERE id IN ({marks})"),
+                                     {f"i{n}": v for n, v in enumerate(chunk)})
+            rowids.update((row[0], row[1]) for row in rows)
+        entries = [{"r": rowids[p.id], "t": _terms(p)} for p in records if p.status != ENTERED_IN_ERROR]
+        if entries:
+            self.conn.execute(text("INSERT INTO patient_fts(rowid, terms) VALUES (:r, :t)"), entries)
 
     def by_mrn(self, mrn: str) -> Patient | None:
         row = self.conn.execute(select(t.patients.c.data, t.patients.c.version,
@@ -212,8 +234,31 @@ class ObservationRepository(RecordRepository[Observation]):
         return list(reversed([self._load(r) for r in self.conn.execute(q)]))
 
 
+def _utc(moment: datetime) -> str:
+    # start columns hold UTC ISO text (the scheduling service stores UTC), so text order is time order
+    return moment.astimezone(timezone.utc).isoformat()
+
+
+class AppointmentRepository(RecordRepository[Appointment]):
+    def between(self, start: datetime, end: datetime, *, practitioner_id: str | None = None,
+                location_id: str | None = None) -> list[Appointment]:
+        """Appointments starting in [start, end), by start time, optionally for one
+        practitioner or location (entered-in-error ones left out)."""
+        c = self.table.c
+        q = (select(c.data, c.version, c.server_version)
+             .where(c.start >= _utc(start), c.start < _utc(end),
+                    c.status != ENTERED_IN_ERROR).order_by(c.start))
+        if practitioner_id:
+            q = q.where(c.practitioner_id == practitioner_id)
+        found = [self._load(row) for row in self.conn.execute(q)]
+        # location has no column of its own (few appointments per day): filter here
+        return [a for a in found if location_id is None or a.location_id == location_id]
+
+
 def repository_for(conn: Connection, cls: type[R]) -> RecordRepository[R]:
     spec = SPECS[cls]
+    if cls is Appointment:
+        return AppointmentRepository(conn, spec)
     if cls is Patient:
         return PatientRepository(conn, spec)
     if cls is Observation:
