@@ -5,7 +5,7 @@ import json
 from datetime import datetime
 from typing import Any, Iterator
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from app import codec
 from app.audit import GENESIS, Action, AuditEntry, seal, verify_chain
@@ -68,7 +68,10 @@ class AuditRepository:
 
     def append(self, entry: AuditEntry) -> AuditEntry:
         seq, prev = self.head()
-        seal(entry, key=self.key, seq=seq + 1, prev_hash=prev)
+        # After tampering the table may hold rows beyond the head; never collide with them
+        # (the audit trail must keep recording; verify still reports the break).
+        top = self.conn.execute(select(func.max(t.audit_log.c.seq))).scalar() or 0
+        seal(entry, key=self.key, seq=max(seq, top) + 1, prev_hash=prev)
         data = {"role": entry.role, "record_type": entry.record_type, "record_id": entry.record_id,
                 "workstation": entry.workstation, "location_id": entry.location_id,
                 "emergency": entry.emergency, "detail": entry.detail}

@@ -53,13 +53,19 @@ def _known(scripts: ScriptDirectory, rev: str | None) -> bool:
 
 def backup(db_path: Path, engine: Engine, label: str) -> Path:
     """Copy the (encrypted) store aside after folding the WAL into it."""
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw = engine.raw_connection()  # outside any transaction: a checkpoint cannot run inside one
+    try:
+        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    finally:
+        raw.close()
     folder = db_path.parent / "backups"
     folder.mkdir(exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     target = folder / f"{db_path.stem}-{label}-{stamp}.db"
     shutil.copy2(db_path, target)
+    wal = db_path.with_name(db_path.name + "-wal")
+    if wal.exists() and wal.stat().st_size:  # a reader kept the checkpoint from finishing
+        shutil.copy2(wal, target.with_name(target.name + "-wal"))
     keys = db_path.parent / "keyslots.json"
     if keys.exists():
         shutil.copy2(keys, target.with_suffix(".keyslots.json"))
