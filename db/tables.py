@@ -133,3 +133,6 @@ settings = Table(
 PATIENT_FTS_DDL = ("CREATE VIRTUAL TABLE patient_fts USING fts5(terms, content='', "
                    "contentless_delete=1, prefix='2 3', tokenize='unicode61 remove_diacritics 2')")
 FTS_TABLES = ("patient_fts",)
+
+# Topic modules add their tables to the same metadata (imported last: they import it from here).
+from db import tables_billing, tables_interfaces, tables_security, tables_sync  # noqa: E402,F401

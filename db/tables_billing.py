@@ -1,0 +1,6 @@
+"""Tables for the billing work (created by migration 0004_billing)."""
+from __future__ import annotations
+
+from sqlalchemy import Column, Index, Integer, String, Table, Text  # noqa: F401
+
+from db.tables import metadata  # noqa: F401
