@@ -106,7 +106,8 @@ class KeySlots:
     def save(self) -> None:
         body = {"format": FORMAT, "store_id": self.store_id, "slots": [asdict(s) for s in self.slots]}
         tmp = self.path.with_suffix(".tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "w", encoding="utf-8") as fh:
             json.dump(body, fh, indent=1)
             fh.flush()
             os.fsync(fh.fileno())

@@ -60,6 +60,7 @@ class Store:
         if cls.exists(data_dir):
             raise StoreExists(f"a clinic store already exists in {data_dir}; it was left untouched")
         data_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(data_dir, 0o700)  # encrypted anyway; still nobody else's business
         db_key, recovery = os.urandom(32), new_recovery_key()
         slots = KeySlots.create(data_dir)
         slots.put(Slot.wrap("user", admin_username, admin_password.encode(), db_key))
@@ -67,6 +68,7 @@ class Store:
         engine = make_engine(data_dir / DB_FILE, db_key)
         try:
             migrate.upgrade(engine, data_dir / DB_FILE, take_backup=False)
+            os.chmod(data_dir / DB_FILE, 0o600)  # SQLite gives -wal/-shm the same mode
             slots.save()
         except BaseException:
             engine.dispose()

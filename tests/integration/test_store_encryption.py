@@ -147,3 +147,10 @@ def _env():
     env.pop("OUTPOST_PASSWORD", None)
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     return env
+
+
+def test_the_store_files_are_readable_only_by_their_owner(clinic, store_dir):
+    _register(clinic.session)
+    assert store_dir.stat().st_mode & 0o777 == 0o700
+    for name in (DB_FILE, DB_FILE + "-wal", "keyslots.json"):
+        assert (store_dir / name).stat().st_mode & 0o077 == 0, name
