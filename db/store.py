@@ -65,10 +65,11 @@ class Store:
         slots = KeySlots.create(data_dir)
         slots.put(Slot.wrap("user", admin_username, admin_password.encode(), db_key))
         slots.put(Slot.wrap("recovery", "recovery", normalise_recovery_key(recovery).encode(), db_key))
+        # Made owner-only before SQLite opens it: SQLite gives -wal and -shm the same mode.
+        (data_dir / DB_FILE).touch(mode=0o600)
         engine = make_engine(data_dir / DB_FILE, db_key)
         try:
             migrate.upgrade(engine, data_dir / DB_FILE, take_backup=False)
-            os.chmod(data_dir / DB_FILE, 0o600)  # SQLite gives -wal/-shm the same mode
             slots.save()
         except BaseException:
             engine.dispose()
