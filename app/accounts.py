@@ -1,10 +1,17 @@
-"""User accounts and sign-in (the parts the foundation needs; MFA and lockout build on it)."""
+"""User accounts and sign-in: passwords (Argon2id), two-step sign-in, changes and resets.
+
+Lockout after repeated failures is in :mod:`app.lockout` (its counters must live outside
+the store); two-step codes are checked by :mod:`app.mfa`.
+"""
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from datetime import datetime
+from typing import Any, Callable, Protocol
 
+from app import mfa, security_policy
 from app.audit import Action, AuditEntry
-from app.errors import AccountLocked, SignInFailed, ValidationError
+from app.errors import (AccountLocked, MfaEnrolmentRequired, MfaRequired, SignInFailed,
+                        ValidationError)
 from app.model import User, utcnow
 from app.passwords import check_policy, hash_password, verify_password
 from app.permissions import ROLES, Permission
@@ -16,6 +23,11 @@ class KeySlotPort(Protocol):
     """What account administration needs from the store's key hierarchy."""
     def set_user_password(self, username: str, password: str) -> None: ...
     def remove_user_slot(self, username: str) -> None: ...
+
+
+class LockoutPort(Protocol):
+    """What an administrator's unlock needs from :class:`app.lockout.Lockouts`."""
+    def unlock(self, username: str) -> bool: ...
 
 
 def new_user(*, username: str, role: str, display_name: str, password: str,
@@ -72,25 +84,144 @@ def disable_user(session: Session, keys: KeySlotPort, username: str) -> None:
 
 
 def start_session(uow_factory: Callable[[], UnitOfWork], *, username: str, password: str,
-                  workstation: str, location_id: str | None = None) -> Session:
+                  workstation: str, location_id: str | None = None, totp: str | None = None,
+                  clock: Callable[[], datetime] = utcnow) -> Session:
     """The session for a user whose key slot has already opened the store.
 
-    Checks the account is enabled and the password matches its Argon2id hash, and
-    records the sign-in in the audit trail.
+    Checks the account is enabled, the password matches its Argon2id hash and, when the
+    user has enrolled in two-step sign-in, the one-time or backup code ``totp``; records
+    the sign-in in the audit trail. A user whose role the clinic's policy requires to use
+    two-step sign-in but who has not enrolled is told to (``session.extra
+    ["mfa_enrolment_due"]``) or, when the policy enforces it, refused.
+
+    Raises SignInFailed (wrong password or code), MfaRequired (no code given),
+    MfaEnrolmentRequired, or AccountLocked (disabled account).
     """
+    policy = security_policy.load(uow_factory)
     with uow_factory() as uow:
         user = uow.users.get(username)
         if user is None or not verify_password(user.password_hash, password):
             raise SignInFailed()
         if user.disabled:
-            uow.audit.append(_bare_entry(user, Action.SIGN_IN_FAILED, workstation, "account disabled"))
+            uow.audit.append(_bare_entry(user, Action.SIGN_IN_FAILED, workstation, "account disabled",
+                                         clock()))
             uow.commit()
             raise AccountLocked(f"the account {username} is disabled; ask an administrator")
         session = Session(user=user, uow_factory=uow_factory, workstation=workstation,
-                          location_id=location_id)
-        uow.audit.append(session.entry(Action.SIGN_IN))
+                          location_id=location_id, clock=clock)
+        detail = _second_step(uow, session, totp, policy)
+        uow.audit.append(session.entry(Action.SIGN_IN, detail=detail))
         uow.commit()
     return session
+
+
+def _second_step(uow: UnitOfWork, session: Session, code: str | None,
+                 policy: security_policy.SecurityPolicy) -> dict[str, Any]:
+    """Check the one-time code where the user has enrolled; what the sign-in entry notes."""
+    user = session.user
+    if not user.mfa_secret:
+        if not policy.mfa_required_for(user.role):
+            return {}
+        if policy.mfa_enforce:
+            uow.audit.append(session.entry(Action.SIGN_IN_FAILED, outcome="failure",
+                                           detail={"reason": "two-step sign-in not enrolled"}))
+            uow.commit()
+            raise MfaEnrolmentRequired("the clinic requires two-step sign-in for your role and you "
+                                       "have not enrolled; ask an administrator to enrol you")
+        session.extra["mfa_enrolment_due"] = True
+        return {"mfa": "enrolment due"}
+    if not code:
+        raise MfaRequired()
+    result = mfa.check_code(user, code, session.clock())
+    if not result.ok:
+        uow.audit.append(session.entry(Action.SIGN_IN_FAILED, outcome="failure",
+                                       detail={"reason": result.reason}))
+        uow.commit()
+        raise SignInFailed(result.reason)
+    uow.users.update(user)  # the accepted step or the used backup code
+    if result.method == "backup code":
+        session.extra["backup_codes_left"] = len(user.mfa_backup_codes)
+        return {"mfa": result.method, "backup_codes_left": len(user.mfa_backup_codes)}
+    return {"mfa": result.method}
+
+
+def reauthenticate(session: Session, password: str) -> bool:
+    """Whether ``password`` is the signed-in user's (the lock screen); audited either way."""
+    with session.uow() as uow:
+        user = uow.users.get(session.username)
+        ok = bool(user and not user.disabled and verify_password(user.password_hash, password))
+        action = Action.SIGN_IN if ok else Action.SIGN_IN_FAILED
+        uow.audit.append(session.entry(action, outcome="success" if ok else "failure",
+                                       detail={"reason": "screen unlock" if ok else
+                                               "wrong password at the lock screen"}))
+        uow.commit()
+    return ok
+
+
+def change_password(session: Session, keys: KeySlotPort, *, current_password: str,
+                    new_password: str) -> None:
+    """Change the signed-in user's own password: new Argon2id hash, key slot re-wrapped.
+
+    Raises SignInFailed when ``current_password`` is wrong, ValidationError when the new
+    one breaks the password policy or equals the old one.
+    """
+    with session.uow() as uow:
+        user = uow.users.get(session.username)
+        if user is None or not verify_password(user.password_hash, current_password):
+            uow.audit.append(session.entry(Action.CONFIG, outcome="failure", record_type="User",
+                                           record_id=session.username,
+                                           detail={"change": "password change refused",
+                                                   "reason": "wrong current password"}))
+            uow.commit()
+            raise SignInFailed("the current password is not correct")
+        if new_password == current_password:
+            raise ValidationError({"password": "the new password must differ from the current one"})
+        _set_password(uow, session, keys, user, new_password, "password changed")
+        uow.commit()
+    session.user = user
+
+
+def reset_password(session: Session, keys: KeySlotPort, *, username: str, new_password: str,
+                   lockouts: LockoutPort | None = None) -> None:
+    """An administrator sets a user's password (forgotten password); clears any lockout.
+
+    Raises ValidationError for an unknown or disabled user or a password the policy refuses.
+    """
+    session.require(Permission.USER_ADMIN)
+    with session.uow() as uow:
+        user = uow.users.get(username)
+        if user is None:
+            raise ValidationError({"username": f"no user named {username}"})
+        if user.disabled:
+            raise ValidationError({"username": f"{username} is disabled"})
+        _set_password(uow, session, keys, user, new_password, "password reset by an administrator")
+        uow.commit()
+    if lockouts is not None:
+        lockouts.unlock(username)
+
+
+def _set_password(uow: UnitOfWork, session: Session, keys: KeySlotPort, user: User,
+                  password: str, change: str) -> None:
+    check_policy(password, username=user.username)
+    user.password_hash = hash_password(password)
+    uow.users.update(user)
+    uow.audit.append(session.entry(Action.CONFIG, record_type="User", record_id=user.username,
+                                   detail={"change": change}))
+    keys.set_user_password(user.username, password)  # re-wraps the slot; no data re-encrypted
+
+
+def unlock_account(session: Session, lockouts: LockoutPort, username: str) -> bool:
+    """An administrator lifts a lockout after failed sign-ins; whether one was in force."""
+    session.require(Permission.USER_ADMIN)
+    with session.uow() as uow:
+        if uow.users.get(username) is None:
+            raise ValidationError({"username": f"no user named {username}"})
+        was_locked = lockouts.unlock(username)
+        uow.audit.append(session.entry(Action.CONFIG, record_type="User", record_id=username,
+                                       detail={"change": "account unlocked",
+                                               "was_locked": was_locked}))
+        uow.commit()
+    return was_locked
 
 
 def end_session(session: Session) -> None:
@@ -99,6 +230,6 @@ def end_session(session: Session) -> None:
         uow.commit()
 
 
-def _bare_entry(user: User, action: Action, workstation: str, why: str):
-    return AuditEntry(action=action, at=utcnow(), username=user.username, role=user.role,
+def _bare_entry(user: User, action: Action, workstation: str, why: str, at: datetime):
+    return AuditEntry(action=action, at=at, username=user.username, role=user.role,
                       outcome="failure", workstation=workstation, detail={"reason": why})

@@ -52,6 +52,18 @@ class SignInFailed(OutpostError):
         super().__init__(f"sign-in failed: {reason}")
 
 
+class MfaRequired(SignInFailed):
+    """The password was right; the account also needs a one-time code (or a backup code)."""
+
+    def __init__(self, reason: str = "a one-time code from your authenticator app (or a backup "
+                 "code) is needed"):
+        super().__init__(reason)
+
+
+class MfaEnrolmentRequired(SignInFailed):
+    """The clinic requires two-step sign-in for this role and the user has not enrolled."""
+
+
 class AccountLocked(OutpostError):
     pass
 

@@ -13,6 +13,8 @@ from pathlib import Path
 from app import __version__
 from app.errors import OutpostError
 from ui import cli_commands as commands
+from ui import cli_security as security
+from ui import logging_setup, wiring
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,8 +67,22 @@ def build_parser() -> argparse.ArgumentParser:
     us.add_argument("--username", required=True)
     us.add_argument("--role", required=True)
     us.add_argument("--name", default="")
-    us.add_argument("--mfa", action="store_true")
+    us.add_argument("--mfa", action="store_true",
+                    help="enrol in two-step sign-in; prints the secret and backup codes once")
+    us.add_argument("--qr", metavar="FILE", help="with --mfa: write the QR code (.png or .svg)")
     us.set_defaults(func=commands.user_add)
+    us = usub.add_parser("mfa", parents=[common], help="enrol a user in two-step sign-in")
+    us.add_argument("username")
+    us.add_argument("--qr", metavar="FILE", help="write the QR code (.png or .svg)")
+    us.set_defaults(func=security.user_mfa)
+    us = usub.add_parser("password", parents=[common],
+                         help="change your password, or reset another user's (administrators); "
+                              "the new one from OUTPOST_NEW_PASSWORD")
+    us.add_argument("username", nargs="?")
+    us.set_defaults(func=security.user_password)
+    us = usub.add_parser("unlock", parents=[common], help="lift a lockout after failed sign-ins")
+    us.add_argument("username")
+    us.set_defaults(func=security.user_unlock)
     us = usub.add_parser("list", parents=[common])
     us.set_defaults(func=commands.user_list)
     us = usub.add_parser("disable", parents=[common])
@@ -77,6 +93,19 @@ def build_parser() -> argparse.ArgumentParser:
     asub = s.add_subparsers(dest="audit_command", required=True, parser_class=_Parser)
     av = asub.add_parser("verify", parents=[common])
     av.set_defaults(func=commands.audit_verify)
+    ar = asub.add_parser("report", parents=[common], help="the audit report (CSV with --out)")
+    ar.add_argument("--from", dest="date_from", metavar="DATE", help="from this day (or date-time)")
+    ar.add_argument("--to", dest="date_to", metavar="DATE", help="to the end of this day")
+    ar.add_argument("--patient", metavar="ID", help="entries about this patient")
+    ar.add_argument("--by", dest="audit_user", metavar="USER", help="entries by this user")
+    ar.add_argument("--action", help="e.g. sign-in-failed, read, print, export, emergency-access")
+    ar.add_argument("--out", metavar="FILE.csv", help="write the report as CSV to this file")
+    ar.set_defaults(func=security.audit_report)
+    ae = asub.add_parser("emergencies", parents=[common], help="emergency access to review")
+    ae.add_argument("--all", action="store_true", help="include those already reviewed")
+    ae.add_argument("--reviewed", type=int, metavar="SEQ", help="mark this grant reviewed first")
+    ae.add_argument("--note", help="with --reviewed: the reviewer's note")
+    ae.set_defaults(func=security.audit_emergencies)
 
     s = sub.add_parser("bench", parents=[common], help="run the benchmarks")
     s.add_argument("names", nargs="*")
@@ -85,12 +114,23 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _start_logging(args) -> None:
+    """Log to the store's folder (PHI-safe; see ui/logging_setup.py) once a store is there."""
+    try:
+        folder = wiring.data_dir(args.data_dir)
+        if wiring.store_exists(folder):
+            logging_setup.configure(folder)
+    except OSError:
+        pass  # a read-only folder: the command still runs, unlogged
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         from ui.qt.launch import launch  # Qt is imported only for the desktop client
         return launch(data_dir=args.data_dir)
+    _start_logging(args)
     try:
         result = args.func(args)
     except OutpostError as exc:

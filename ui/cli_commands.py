@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app import __version__, accounts, audit_trail, patients
+from app import __version__, accounts, audit_trail, mfa, patients
 from app.demo_users import DEMO_CLINIC, DEMO_PASSWORD, DEMO_USERS
-from app.errors import OutpostError, ValidationError
+from app.errors import MfaRequired, OutpostError, ValidationError
 from ui import wiring
 
 
@@ -34,10 +34,24 @@ def read_password(prompt: str = "Password: ") -> str:
     return line.rstrip("\r\n")
 
 
-def _signed_in(args) -> wiring.Opened:
+def _signed_in(args, password: str | None = None) -> wiring.Opened:
+    """Sign in as --user with OUTPOST_PASSWORD (or stdin) and, for MFA users, OUTPOST_TOTP."""
     if not args.user:
         raise ValidationError({"--user": "this command needs a signed-in user (--user NAME)"})
-    return wiring.sign_in(wiring.data_dir(args.data_dir), args.user, read_password())
+    try:
+        opened = wiring.sign_in(wiring.data_dir(args.data_dir), args.user,
+                                password if password is not None else read_password(),
+                                totp=os.environ.get("OUTPOST_TOTP") or None)
+    except MfaRequired as exc:
+        raise MfaRequired(f"{str(exc).removeprefix('sign-in failed: ')}; set OUTPOST_TOTP to the "
+                          "current code") from None
+    if opened.session.extra.get("mfa_enrolment_due"):
+        print(f"outpost: note: the clinic requires two-step sign-in for {opened.session.user.role} "
+              f"accounts; enrol with 'outpost user mfa {args.user}'", file=sys.stderr)
+    if "backup_codes_left" in opened.session.extra:
+        print(f"outpost: note: a backup code was used; {opened.session.extra['backup_codes_left']} "
+              "left", file=sys.stderr)
+    return opened
 
 
 def init(args) -> Result:
@@ -94,15 +108,23 @@ def patient_search(args) -> Result:
 
 
 def user_add(args) -> Result:
+    """Add a user; with --mfa also enrol them and print their secret and backup codes once."""
     opened = _signed_in(args)
     try:
         password = os.environ.get("OUTPOST_NEW_PASSWORD") or read_password("New user's password: ")
         user = accounts.add_user(opened.session, opened.store, username=args.username, role=args.role,
                                  display_name=args.name or args.username, password=password)
+        enrolment = mfa.enrol(opened.session, user.username) if args.mfa else None
     finally:
         opened.close()
-    return Result({"username": user.username, "role": user.role},
-                  f"Added {user.username} ({user.role}).")
+    result = Result({"username": user.username, "role": user.role},
+                    f"Added {user.username} ({user.role}).")
+    if enrolment:
+        from ui.cli_security import enrolment_result
+        more = enrolment_result(enrolment, getattr(args, "qr", None))
+        result.data.update(more.data)
+        result.text += "\n" + more.text
+    return result
 
 
 def user_list(args) -> Result:

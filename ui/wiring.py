@@ -5,20 +5,27 @@ services with the same permission checks and audit trail.
 """
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 import platformdirs
 
-from app import accounts
+from app import accounts, lockout
 from app.clinic import ClinicInfo, clinic_info, setup_clinic
-from app.errors import SignInFailed
+from app.errors import AccountLocked, MfaEnrolmentRequired, MfaRequired, SignInFailed
+from app.logsafe import Safe
+from app.model import utcnow
 from app.session import Session
+from db import signin_state
 from db.store import Store
 
 APP_NAME = "Outpost"
+log = logging.getLogger("outpost.signin")
 MANAGED_CONFIG = (Path("/etc/outpost/config.toml"),
                   Path(os.environ.get("PROGRAMDATA", "C:/ProgramData")) / "Outpost" / "config.toml")
 
@@ -48,6 +55,11 @@ def data_dir(explicit: str | os.PathLike | None = None) -> Path:
     if site.exists() or os.access(site.parent, os.W_OK):
         return site
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def store_exists(folder: Path) -> bool:
+    """Whether ``folder`` holds a clinic store (its files; nothing is opened or read)."""
+    return Store.exists(Path(folder))
 
 
 def workstation() -> str:
@@ -82,22 +94,56 @@ def create_clinic(folder: Path, *, clinic_name: str, admin_username: str, admin_
     return Opened(store, session), recovery
 
 
-def sign_in(folder: Path, username: str, password: str) -> Opened:
-    """Unlock the store with a user's password and start their session."""
-    store = Store.unlock(folder, username, password)
+def sign_in(folder: Path, username: str, password: str, *, totp: str | None = None,
+            clock: Callable[[], datetime] = utcnow) -> Opened:
+    """Unlock the store with a user's password (and one-time code) and start their session.
+
+    Failures are counted beside the store (app.lockout): five lock the account with
+    back-off, and they reach the audit trail at the next successful sign-in. Raises
+    AccountLocked while locked, SignInFailed for a wrong password or code, MfaRequired
+    when the account needs a code and none was given.
+    """
+    folder, where = Path(folder), workstation()
+    guard = signin_state.lockouts(folder, clock=clock)
+    guard.check(username, workstation=where)
     try:
+        store = Store.unlock(folder, username, password)
+    except SignInFailed as exc:
+        _count_failure(guard, username, where, "wrong password", audited=False, error=exc)
+        raise
+    try:
+        lockout.flush_to_audit(guard, store.uow)
         info = clinic_info(store.uow)
         session = accounts.start_session(store.uow, username=username, password=password,
-                                         workstation=workstation(),
+                                         workstation=where, totp=totp, clock=clock,
                                          location_id=info.default_location_id if info else None)
+    except (MfaRequired, MfaEnrolmentRequired):
+        store.close()
+        raise
+    except SignInFailed as exc:
+        store.close()
+        _count_failure(guard, username, where, str(exc), audited=True, error=exc)
+        raise
     except BaseException:
         store.close()
         raise
+    guard.succeeded(username)
+    log.info("sign-in by %s at %s", Safe(username), Safe(where))
     return Opened(store, session)
+
+
+def _count_failure(guard: lockout.Lockouts, username: str, where: str, reason: str, *,
+                   audited: bool, error: SignInFailed) -> None:
+    """Count a failed sign-in; raise AccountLocked instead of ``error`` when it locks."""
+    until = guard.failed(username, workstation=where, reason=reason, audited=audited)
+    log.warning("sign-in failed at %s%s", Safe(where), Safe("; account locked" if until else ""))
+    if until is not None:
+        raise AccountLocked(f"{error}; {lockout.locked_message(username, until)}") from error
 
 
 def clinic(opened: Opened) -> ClinicInfo | None:
     return clinic_info(opened.store.uow)
 
 
-__all__ = ["Opened", "create_clinic", "sign_in", "data_dir", "workstation", "SignInFailed"]
+__all__ = ["Opened", "create_clinic", "sign_in", "data_dir", "workstation", "store_exists",
+           "SignInFailed"]

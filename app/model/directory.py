@@ -50,6 +50,8 @@ class User:
     password_hash: str = ""
     practitioner_id: str | None = None
     mfa_secret: str | None = None
+    mfa_last_step: int | None = None  # the last TOTP time-step accepted (replays are refused)
+    mfa_backup_codes: list[str] = field(default_factory=list)  # salted hashes of unused codes
     disabled: bool = False
     failed_attempts: int = 0
     locked_until: datetime | None = None
