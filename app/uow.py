@@ -6,10 +6,17 @@ A unit of work is a transaction: everything done through it is rolled back unles
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Generic, Iterable, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Iterable, Protocol, TypeVar
 
 from app.audit import AuditEntry, ChainBreak
-from app.model import Observation, Patient, Record, User
+from app.model import Appointment, Observation, Patient, Record, User
+
+if TYPE_CHECKING:  # app.amendments imports this module (through app.session)
+    from decimal import Decimal
+
+    from app.amendments import AmendmentRequest
+    from app.billing_types import FeeEntry, MoneyTotals
+    from app.dashboard_types import CodeRange, VisitCount
 
 R = TypeVar("R", bound=Record)
 
@@ -39,6 +46,17 @@ class ObservationRecords(Records[Observation], Protocol):
                limit: int | None = None) -> list[Observation]: ...
 
 
+class AppointmentRecords(Records[Appointment], Protocol):
+    def between(self, start: datetime, end: datetime, *, practitioner_id: str | None = None,
+                location_id: str | None = None) -> list[Appointment]: ...
+
+
+class Blobs(Protocol):
+    """Attached files' bytes, stored encrypted with their Document record."""
+    def put(self, blob_id: str, content: bytes) -> None: ...
+    def get(self, blob_id: str) -> bytes: ...  # raises NotFound
+
+
 class Users(Protocol):
     def get(self, username: str) -> User | None: ...
     def add(self, user: User) -> None: ...
@@ -59,12 +77,61 @@ class Settings(Protocol):
     def set(self, key: str, value: Any) -> None: ...
 
 
+class Amendments(Protocol):
+    """Patients' amendment requests (app.amendments)."""
+    def get(self, amendment_id: str) -> "AmendmentRequest": ...  # raises NotFound
+    def add(self, item: "AmendmentRequest") -> "AmendmentRequest": ...
+    def update(self, item: "AmendmentRequest") -> "AmendmentRequest": ...  # raises Conflict
+    def for_patient(self, patient_id: str) -> list["AmendmentRequest"]: ...
+
+
+class SyncState(Protocol):
+    """What sync keeps in the store that services read: conflicts waiting for a person."""
+    def conflicts(self, status: str | None = "open") -> list[dict[str, Any]]: ...
+    def open_conflict(self, resource_type: str, resource_id: str,
+                      theirs_version: str | None) -> bool: ...
+    def conflict(self, conflict_id: str) -> dict[str, Any] | None: ...
+    def decide(self, conflict_id: str, decision: dict[str, str], *, username: str, at: str) -> None: ...
+    def outbox_count(self) -> int: ...
+
+
+class FeeSchedule(Protocol):
+    """The clinic's fee schedule (app.billing_fees)."""
+    def get(self, code: str) -> "FeeEntry | None": ...
+    def all(self, *, active_only: bool = True) -> list["FeeEntry"]: ...
+    def put(self, entry: "FeeEntry") -> None: ...  # adds or replaces by code
+
+
+class Reports(Protocol):
+    """Clinic-wide aggregates the store computes with SQL (app.dashboard, app.billing_aging).
+
+    Days are clinic-local dates; periods are [start, end)."""
+    def visits(self, start: date, end: date) -> list["VisitCount"]: ...
+    def appointment_statuses(self, start: datetime, end: datetime) -> dict[str, int]: ...
+    def money(self, start: date, end: date) -> "MoneyTotals": ...
+    def aging(self, as_of: date, edges: tuple[int, ...], *,
+              patient_id: str | None = None) -> list[tuple[int, int, int]]: ...  # (band, invoices, cents)
+    def owing_patients(self, as_of: date, min_days: int) -> list[tuple[str, int]]: ...  # (patient, cents)
+    def births(self) -> dict[str, date]: ...  # every active patient's birth date
+    def with_condition(self, ranges: tuple["CodeRange", ...]) -> set[str]: ...
+    def latest_values(self, ranges: tuple["CodeRange", ...], loinc: str,
+                      since: datetime) -> dict[str, "Decimal | None"]: ...
+    def with_vaccine(self, cvx: tuple[str, ...], since: date) -> set[str]: ...
+    def with_result(self, loinc: tuple[str, ...], since: datetime) -> set[str]: ...
+
+
 class UnitOfWork(Protocol):
     patients: PatientRecords
     observations: ObservationRecords
+    appointments: AppointmentRecords
+    blobs: Blobs
     users: Users
     audit: AuditLog
     settings: Settings
+    amendments: Amendments
+    sync: SyncState
+    fees: FeeSchedule
+    reports: Reports
 
     def records(self, cls: type[R]) -> Records[R]: ...
     def commit(self) -> None: ...

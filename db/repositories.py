@@ -126,6 +126,28 @@ class RecordRepository(Generic[R]):
         self._indexed(record)
         return record
 
+    def put_from_server(self, record: R, server_copy: str) -> R:
+        """Store a record as the server has it (pulled or merged), with its server copy.
+
+        No outbox entry: nothing changed here. The local version still moves on, so an
+        editor holding the old version gets a Conflict instead of overwriting it.
+        """
+        now = utcnow()
+        c = self.table.c
+        current = self.conn.execute(select(c.version, c.created_at).where(c.id == record.id)).first()
+        record.version = current.version + 1 if current else 1
+        record.created_at = record.created_at or (
+            datetime.fromisoformat(current.created_at) if current else now)
+        record.updated_at = now
+        row = self._row(record, now) | {"server_copy": server_copy}
+        if current:
+            del row["id"]
+            self.conn.execute(update(self.table).where(c.id == record.id).values(row))
+        else:
+            self.conn.execute(insert(self.table).values(row))
+        self._indexed(record)
+        return record
+
     def _indexed(self, record: R) -> None:
         """Hook for tables with a search index."""
 
@@ -263,4 +285,7 @@ def repository_for(conn: Connection, cls: type[R]) -> RecordRepository[R]:
         return PatientRepository(conn, spec)
     if cls is Observation:
         return ObservationRepository(conn, spec)
+    from db.report_facts import FACT_TYPES, FactRepository  # the reports' projection (billing, vaccines)
+    if cls in FACT_TYPES:
+        return FactRepository(conn, spec)
     return RecordRepository(conn, spec)

@@ -3,9 +3,14 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from app.model import Observation, Patient
+from app.model import Appointment, Observation, Patient
 from db.accounts import AuditRepository, SettingsRepository, UserRepository
+from db.amendments import AmendmentRepository
+from db.blobs import BlobRepository
+from db.fees import FeeScheduleRepository
+from db.reports import ReportQueries
 from db.repositories import RecordRepository, repository_for
+from db.sync_repository import SyncRepository
 
 
 class SqlUnitOfWork:
@@ -21,9 +26,15 @@ class SqlUnitOfWork:
         self.tx = self.conn.begin()
         self.patients = self.records(Patient)
         self.observations = self.records(Observation)
+        self.appointments = self.records(Appointment)
+        self.blobs = BlobRepository(self.conn)
         self.users = UserRepository(self.conn)
         self.settings = SettingsRepository(self.conn)
         self.audit = AuditRepository(self.conn, self.audit_key)
+        self.sync = SyncRepository(self.conn)
+        self.amendments = AmendmentRepository(self.conn)
+        self.fees = FeeScheduleRepository(self.conn)
+        self.reports = ReportQueries(self.conn)
         return self
 
     def records(self, cls):
