@@ -1,0 +1,142 @@
+"""Clinic-wide aggregates for the dashboard and the aging report, computed by SQL.
+
+Money comes from the ``report_facts`` projection in whole cents (exact integers, turned
+into Decimal only at the end); visits and vaccines too. Clinical measures read the typed,
+indexed columns (condition code, observation code and time) and decode only the one
+value they need per patient.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import Connection, text
+
+from app.billing_types import MoneyTotals
+from app.dashboard_types import CodeRange, VisitCount
+
+_LIVE = "status NOT IN ('entered-in-error', 'cancelled')"
+_CHARGED = "('billable', 'billed')"
+
+
+def _money(cents: int | None) -> Decimal:
+    return (Decimal(cents or 0) / 100).quantize(Decimal("0.01"))
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat()
+
+
+def _ranges(ranges: tuple[CodeRange, ...], params: dict) -> str:
+    parts = []
+    for n, r in enumerate(ranges):
+        params[f"lo{n}"], params[f"hi{n}"] = r.low, r.high
+        parts.append(f"(c.code >= :lo{n} AND c.code < :hi{n})")
+    return "(" + " OR ".join(parts or ["0"]) + ")"
+
+
+class ReportQueries:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def _rows(self, sql: str, **params):
+        return self.conn.execute(text(sql), params)
+
+    def visits(self, start: date, end: date) -> list[VisitCount]:
+        rows = self._rows(
+            "SELECT day, who, place, code, count(*) FROM report_facts WHERE resource_type = 'Encounter' "
+            f"AND day >= :a AND day < :b AND {_LIVE} GROUP BY day, who, place, code ORDER BY day",
+            a=start.isoformat(), b=end.isoformat())
+        return [VisitCount(date.fromisoformat(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
+
+    def appointment_statuses(self, start: datetime, end: datetime) -> dict[str, int]:
+        rows = self._rows("SELECT status, count(*) FROM appointments WHERE start >= :a AND start < :b "
+                          "GROUP BY status", a=_utc(start), b=_utc(end))
+        return {r[0]: r[1] for r in rows}
+
+    def money(self, start: date, end: date) -> MoneyTotals:
+        def total(sql: str, **params) -> int:
+            return self._rows(sql, **params).scalar() or 0
+        period = {"a": start.isoformat(), "b": end.isoformat()}
+        charged = total("SELECT sum(cents) FROM report_facts WHERE resource_type = 'ChargeItem' "
+                        f"AND status IN {_CHARGED} AND day >= :a AND day < :b", **period)
+        pay = ("SELECT sum(cents) FROM report_facts WHERE resource_type = 'PaymentReconciliation' "
+               "AND status = 'active' AND code {} 'adjustment'")
+        paid = total(pay.format("!=") + " AND day >= :a AND day < :b", **period)
+        adjusted = total(pay.format("=") + " AND day >= :a AND day < :b", **period)
+        all_charged = total("SELECT sum(cents) FROM report_facts WHERE resource_type = 'ChargeItem' "
+                            f"AND status IN {_CHARGED}")
+        all_paid = total("SELECT sum(cents) FROM report_facts WHERE resource_type = 'PaymentReconciliation' "
+                         "AND status = 'active'")
+        unapplied = total("SELECT sum(cents) FROM report_facts WHERE resource_type = 'PaymentReconciliation' "
+                          "AND status = 'active' AND link_id IS NULL")
+        return MoneyTotals(_money(charged), _money(paid), _money(adjusted),
+                           _money(all_charged - all_paid), _money(unapplied))
+
+    def _open_invoices(self, patient_id: str | None) -> str:
+        who = "AND i.patient_id = :p" if patient_id else ""
+        return (
+            "WITH paid AS (SELECT link_id, sum(cents) AS cents FROM report_facts "
+            "  WHERE resource_type = 'PaymentReconciliation' AND status = 'active' AND link_id IS NOT NULL "
+            "  AND day <= :d GROUP BY link_id), "
+            "open AS (SELECT i.patient_id, julianday(:d) - julianday(i.day) AS age, "
+            "  i.cents - coalesce(paid.cents, 0) AS owed FROM report_facts i "
+            "  LEFT JOIN paid ON paid.link_id = i.record_id "
+            f"  WHERE i.resource_type = 'Invoice' AND i.{_LIVE} AND i.day <= :d {who}) ")
+
+    def aging(self, as_of: date, edges: tuple[int, ...], *,
+              patient_id: str | None = None) -> list[tuple[int, int, int]]:
+        """(band, open invoices, cents owed) per band; band n holds ages up to edges[n] days,
+        the last band everything older."""
+        band = "CASE " + " ".join(f"WHEN age <= {int(e)} THEN {n}" for n, e in enumerate(edges)) + \
+               f" ELSE {len(edges)} END"
+        rows = self._rows(self._open_invoices(patient_id) +
+                          f"SELECT {band} AS band, count(*), sum(owed) FROM open WHERE owed > 0 GROUP BY band",
+                          d=as_of.isoformat(), p=patient_id)
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def owing_patients(self, as_of: date, min_days: int) -> list[tuple[str, int]]:
+        rows = self._rows(self._open_invoices(None) +
+                          "SELECT patient_id, sum(owed) FROM open WHERE owed > 0 AND age >= :m "
+                          "GROUP BY patient_id ORDER BY sum(owed) DESC", d=as_of.isoformat(), m=min_days)
+        return [(r[0], r[1]) for r in rows]
+
+    def births(self) -> dict[str, date]:
+        rows = self._rows("SELECT id, birth_date FROM patients WHERE status = 'active'")
+        return {r[0]: date.fromisoformat(r[1]) for r in rows}
+
+    def with_condition(self, ranges: tuple[CodeRange, ...]) -> set[str]:
+        params: dict = {}
+        rows = self._rows(
+            f"SELECT DISTINCT c.patient_id FROM conditions c WHERE {_ranges(ranges, params)} "
+            "AND c.status != 'entered-in-error' "
+            "AND json_extract(c.data, '$.clinical_status') IN ('active', 'recurrence', 'relapse')", **params)
+        return {r[0] for r in rows}
+
+    def latest_values(self, ranges: tuple[CodeRange, ...], loinc: str,
+                      since: datetime) -> dict[str, Decimal | None]:
+        params: dict = {"code": loinc, "since": _utc(since)}
+        rows = self._rows(
+            "SELECT d.patient_id, (SELECT json_extract(o.data, '$.value') FROM observations o "
+            "  WHERE o.patient_id = d.patient_id AND o.code = :code AND o.effective >= :since "
+            "  AND o.status != 'entered-in-error' ORDER BY o.effective DESC LIMIT 1) "
+            f"FROM (SELECT DISTINCT c.patient_id FROM conditions c WHERE {_ranges(ranges, params)} "
+            "  AND c.status != 'entered-in-error' "
+            "  AND json_extract(c.data, '$.clinical_status') IN ('active', 'recurrence', 'relapse')) d",
+            **params)
+        return {r[0]: (Decimal(str(r[1])) if r[1] is not None else None) for r in rows}
+
+    def with_vaccine(self, cvx: tuple[str, ...], since: date) -> set[str]:
+        marks = ", ".join(f":v{n}" for n in range(len(cvx)))
+        rows = self._rows(
+            "SELECT DISTINCT patient_id FROM report_facts WHERE resource_type = 'Immunization' "
+            f"AND code IN ({marks}) AND day >= :since AND status = 'completed'",
+            since=since.isoformat(), **{f"v{n}": c for n, c in enumerate(cvx)})
+        return {r[0] for r in rows}
+
+    def with_result(self, loinc: tuple[str, ...], since: datetime) -> set[str]:
+        marks = ", ".join(f":c{n}" for n in range(len(loinc)))
+        rows = self._rows(f"SELECT DISTINCT patient_id FROM observations WHERE code IN ({marks}) "
+                          "AND effective >= :since AND status != 'entered-in-error'", since=_utc(since),
+                          **{f"c{n}": c for n, c in enumerate(loinc)})
+        return {r[0] for r in rows}
