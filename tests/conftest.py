@@ -12,6 +12,7 @@ from keyring.backend import KeyringBackend
 from app import accounts
 from app.session import Session
 from ui import wiring
+from tests.fhir_server import fhir_server, own_fhir_server  # noqa: F401 - fixtures
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
