@@ -1,0 +1,137 @@
+"""One patient's chart: the always-visible banner and the Summary tab."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QScrollArea, QTabWidget, QVBoxLayout,
+                               QWidget)
+
+from app import chart
+from app import formatting as fmt
+from app.chart import ChartSummary
+from app.model import AllergyIntolerance
+from app.session import Session
+from ui.qt import errors, ops
+from ui.qt.chart_panes import PANES, Pane
+from ui.qt.style import alert_style, scaled_font
+
+NO_ALLERGIES = "No known allergies (none recorded)"
+
+
+def allergy_text(allergy: AllergyIntolerance) -> str:
+    """"Penicillin V (hives; severe; high risk)" — the substance and what matters about it."""
+    details = [d for d in (allergy.reaction, allergy.severity,
+                           "high risk" if allergy.criticality == "high" else None,
+                           "intolerance" if allergy.type == "intolerance" else None) if d]
+    name = fmt.coding_text(allergy.substance, with_code=False)
+    return f"{name} ({'; '.join(details)})" if details else name
+
+
+class Banner(QFrame):
+    """Who this chart belongs to; visible whatever tab is open."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.name = QLabel("Opening the chart…")
+        self.name.setFont(scaled_font(self.font(), 1.5, bold=True))
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details = QLabel()
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.allergies = QLabel()
+        self.allergies.setWordWrap(True)
+        self.withheld = QLabel()
+        self.withheld.setWordWrap(True)
+        self.withheld.hide()
+        layout = QVBoxLayout(self)
+        for label in (self.name, self.details, self.allergies, self.withheld):
+            layout.addWidget(label)
+
+    def show_summary(self, summary: ChartSummary) -> None:
+        p = summary.patient
+        self.name.setText(fmt.person_name(p.name))
+        parts = [fmt.age_text(p.birth_date), fmt.sex_text(p.sex), f"Born {fmt.date_text(p.birth_date)}",
+                 f"MRN {fmt.text(p.mrn)}"]
+        if p.deceased or p.deceased_date:
+            parts.append(f"Deceased {fmt.date_text(p.deceased_date)}" if p.deceased_date else "Deceased")
+        self.details.setText("  ·  ".join(parts))
+        self._show_allergies(summary.allergies)
+        if summary.hidden_sensitive:
+            one = summary.hidden_sensitive == 1
+            count = fmt.count_text(summary.hidden_sensitive, "sensitive record")
+            self.withheld.setText(f"{count} {'is' if one else 'are'} withheld: your role may not "
+                                  f"see {'it' if one else 'them'}.")
+            self.withheld.show()
+        else:
+            self.withheld.hide()
+
+    def _show_allergies(self, allergies: list[AllergyIntolerance]) -> None:
+        if allergies:
+            self.allergies.setText("Allergies: " + "; ".join(allergy_text(a) for a in allergies))
+            self.allergies.setStyleSheet(alert_style())
+        else:
+            self.allergies.setText(NO_ALLERGIES)
+            self.allergies.setStyleSheet("")
+
+    def show_failure(self) -> None:
+        self.name.setText("The chart could not be opened.")
+        self.details.setText("")
+        self.allergies.setText("")
+
+
+class SummaryTab(QScrollArea):
+    """The chart's first screen: the panes, two to a row."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        grid = QGridLayout(body)
+        self.panes: dict[str, Pane] = {}
+        self._builders = {}
+        for i, spec in enumerate(PANES):
+            pane = Pane(spec.title, spec.headers, spec.empty, flagged=spec.flagged, stretch=spec.stretch)
+            self.panes[spec.title] = pane
+            self._builders[spec.title] = spec.rows
+            grid.addWidget(pane, i // 2, i % 2, Qt.AlignmentFlag.AlignTop)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        grid.setRowStretch(len(PANES) // 2 + 1, 1)
+        self.setWidget(body)
+
+    def show_summary(self, summary: ChartSummary) -> None:
+        for title, pane in self.panes.items():
+            pane.set_rows(self._builders[title](summary))
+
+
+class ChartView(QWidget):
+    """Loads ``app.chart.open_chart`` off the UI thread; emits ``loaded(summary)`` when shown."""
+    loaded = Signal(object)
+
+    def __init__(self, session: Session, patient_id: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session, self.patient_id = session, patient_id
+        self.summary: ChartSummary | None = None
+        self.banner = Banner()
+        self.tabs = QTabWidget()
+        self.summary_tab = SummaryTab()
+        self.tabs.addTab(self.summary_tab, "Summary")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs, 1)
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the chart again (audited as a chart open)."""
+        ops.run(self, lambda: chart.open_chart(self.session, self.patient_id),
+                on_success=self._show, on_failure=self._failed, label="Opening the chart…")
+
+    def _show(self, summary: ChartSummary) -> None:
+        self.summary = summary
+        self.banner.show_summary(summary)
+        self.summary_tab.show_summary(summary)
+        self.loaded.emit(summary)
+
+    def _failed(self, exc: Exception) -> None:
+        self.banner.show_failure()
+        errors.show_error(self, exc)

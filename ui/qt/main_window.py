@@ -1,0 +1,155 @@
+"""The main window: patient search, the open chart, and who/where is working.
+
+The window title and the saved settings never name a patient: the title shows in the
+task bar and window switchers, and the settings file is not encrypted.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QWidget
+
+from app import formatting as fmt
+from app.model import Location
+from app.patients import PatientSummary
+from ui import wiring
+from ui.qt import ops
+from ui.qt.chart_view import ChartView
+from ui.qt.lock_screen import install_auto_lock
+from ui.qt.search_view import SearchView
+
+APP_TITLE = "Outpost EHR"
+SYNC_NOT_YET = "Offline — not yet synced"
+_GEOMETRY, _STATE = "main_window/geometry", "main_window/state"
+
+
+def user_text(user) -> str:
+    """"Dr. Amara Okafor (Physician)"."""
+    return f"{fmt.text(user.display_name or user.username)} ({fmt.code_words(user.role)})"
+
+
+def _workplace(opened: wiring.Opened) -> tuple[str | None, str | None]:
+    """The clinic's name and this session's location name (read in the background)."""
+    info = wiring.clinic(opened)
+    location = None
+    if opened.session.location_id:
+        with opened.session.uow() as uow:
+            site = uow.records(Location).find(opened.session.location_id)
+        location = site.name if site else None
+    return (info.name if info else None), location
+
+
+class MainWindow(QMainWindow):
+    """Emits ``signed_out`` after the user signed out and the store was closed."""
+    signed_out = Signal()
+
+    def __init__(self, opened: wiring.Opened, settings: QSettings | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.opened, self.session = opened, opened.session
+        self.settings = settings or QSettings()
+        self._closed = False
+        self.chart: ChartView | None = None
+        self.setWindowTitle(APP_TITLE)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.pages = QStackedWidget()
+        self.search = SearchView(self.session)
+        self.search.open_patient.connect(self.open_patient)
+        self.pages.addWidget(self.search)
+        self.setCentralWidget(self.pages)
+        self._build_actions()
+        self._build_status_bar()
+        self._restore_geometry()
+        self.show_search()
+        ops.run(self, lambda: _workplace(opened), on_success=self._show_workplace)
+        self.auto_lock = install_auto_lock(self, self.session)  # idle lock (hides PHI)
+
+    # -- chrome -------------------------------------------------------------
+    def _build_actions(self) -> None:
+        self.find_action = QAction("&Find patient", self, shortcut=QKeySequence.StandardKey.Find,
+                                   triggered=self.show_search)
+        self.find_action.setStatusTip("Search for a patient by name, MRN, birth date or phone")
+        self.sign_out_action = QAction("Sign &out", self, triggered=self.sign_out)
+        self.sign_out_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit,
+                                   triggered=self.close)
+        menu = self.menuBar().addMenu("&Outpost")
+        menu.addAction(self.sign_out_action)
+        menu.addSeparator()
+        menu.addAction(self.quit_action)
+        self.menuBar().addMenu("&Patient").addAction(self.find_action)
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("main_toolbar")  # saveState() needs a name
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.addAction(self.find_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.sign_out_action)
+
+    def _build_status_bar(self) -> None:
+        self.user_label = QLabel(user_text(self.session.user))
+        self.location_label = QLabel("Location: " + fmt.MISSING)
+        self.workstation_label = QLabel("Workstation: " + fmt.text(self.session.workstation))
+        self.sync_label = QLabel(SYNC_NOT_YET)
+        bar = self.statusBar()
+        for label in (self.user_label, self.location_label, self.workstation_label, self.sync_label):
+            label.setContentsMargins(6, 0, 6, 0)
+            bar.addPermanentWidget(label)
+
+    def _show_workplace(self, workplace: tuple[str | None, str | None]) -> None:
+        clinic, location = workplace
+        if clinic:
+            self.setWindowTitle(f"{clinic} — {APP_TITLE}")
+        self.location_label.setText("Location: " + fmt.text(location))
+
+    def status_texts(self) -> list[str]:
+        """What the status bar says, left to right."""
+        return [w.text() for w in (self.user_label, self.location_label, self.workstation_label,
+                                   self.sync_label)]
+
+    # -- navigation ---------------------------------------------------------
+    def show_search(self) -> None:
+        self.pages.setCurrentWidget(self.search)
+        self.search.focus_search()
+
+    def open_patient(self, patient_id: str) -> None:
+        """Show a patient's chart (one chart at a time in this first version)."""
+        if self.chart is not None and self.chart.patient_id == patient_id:
+            self.chart.reload()
+        else:
+            if self.chart is not None:
+                self.pages.removeWidget(self.chart)
+                self.chart.deleteLater()
+            self.chart = ChartView(self.session, patient_id)
+            self.chart.loaded.connect(lambda s: self.search.add_recent(PatientSummary.of(s.patient)))
+            self.pages.addWidget(self.chart)
+        self.pages.setCurrentWidget(self.chart)
+
+    # -- leaving ------------------------------------------------------------
+    def sign_out(self) -> None:
+        """End the session, close the store, and go back to sign-in."""
+        self._end_session()
+        self.signed_out.emit()
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._end_session()
+        super().closeEvent(event)
+
+    def _end_session(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.settings.setValue(_GEOMETRY, self.saveGeometry())
+        self.settings.setValue(_STATE, self.saveState())
+        self.settings.sync()
+        ops.wait_idle()  # the background thread may still be using the store
+        self.opened.close()
+
+    def _restore_geometry(self) -> None:
+        geometry, state = self.settings.value(_GEOMETRY), self.settings.value(_STATE)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(self.fontMetrics().horizontalAdvance("M") * 80,
+                        self.fontMetrics().height() * 40)
+        if state is not None:
+            self.restoreState(state)
