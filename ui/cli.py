@@ -5,6 +5,7 @@ Exit status: 0 done; 1 refused or failed, with one line on stderr; 2 wrong usage
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -15,6 +16,12 @@ from app.errors import OutpostError
 from ui import cli_commands as commands
 from ui import cli_security as security
 from ui import logging_setup, wiring
+
+
+#: Modules that add their own sub-commands: each has ``register(sub, common, parser_class)``
+#: (``sub`` the sub-parsers, ``common`` the shared options parent, ``parser_class`` for
+#: nested sub-parsers) and sets ``func`` to a function returning a ``cli_commands.Result``.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -106,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     ae.add_argument("--reviewed", type=int, metavar="SEQ", help="mark this grant reviewed first")
     ae.add_argument("--note", help="with --reviewed: the reviewer's note")
     ae.set_defaults(func=security.audit_emergencies)
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub, common, _Parser)
 
     s = sub.add_parser("bench", parents=[common], help="run the benchmarks")
     s.add_argument("names", nargs="*")
