@@ -1,6 +1,8 @@
 """The encrypted store: nothing readable on disk, and clear errors for every way opening fails."""
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -14,6 +16,7 @@ from app.errors import SignInFailed, StoreCorrupt, StoreExists, StoreMissing
 from app.model import ContactPoint, HumanName, Patient
 from db.store import DB_FILE, Store
 from tests.conftest import ADMIN_PASSWORD
+from ui import wiring
 
 NAME = "Quixtarabelle"
 
@@ -154,3 +157,36 @@ def test_the_store_files_are_readable_only_by_their_owner(clinic, store_dir):
     assert store_dir.stat().st_mode & 0o777 == 0o700
     for name in (DB_FILE, DB_FILE + "-wal", "keyslots.json"):
         assert (store_dir / name).stat().st_mode & 0o077 == 0, name
+
+
+def _outpost_cli(*args: str, password: str, cwd=None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, OUTPOST_PASSWORD=password)
+    return subprocess.run([sys.executable, "-m", "ui.cli", *args], capture_output=True, text=True,
+                          env=env, timeout=120, cwd=cwd)
+
+
+def test_outpost_init_then_registering_leaves_no_name_on_disk_and_plain_sqlite_fails(tmp_path):
+    folder = tmp_path / "riverbend"
+    made = _outpost_cli("init", "--clinic", "Riverbend Clinic", "--admin", "admin", "--data-dir", str(folder),
+                        "--json", password=ADMIN_PASSWORD)
+    assert made.returncode == 0, made.stderr
+    recovery = json.loads(made.stdout)["recovery_key"]
+    assert len(recovery.replace("-", "")) >= 32
+    opened = wiring.sign_in(folder, "admin", ADMIN_PASSWORD)
+    patients.register(opened.session, Patient(mrn="", name=HumanName("Quagmireson", ["Ottoline"]),
+                                              birth_date=date(1971, 2, 3), sex="female"),
+                      confirm_duplicate=True)
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    assert any(p.name.endswith("-wal") for p in files), "the WAL is checked while it holds the write"
+    for path in files:
+        data = path.read_bytes()
+        assert b"Quagmireson" not in data and "Quagmireson".encode("utf-16-le") not in data, path
+    opened.close()
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(folder / "clinic.db").execute("SELECT count(*) FROM sqlite_master").fetchone()
+    wrong = _outpost_cli("--data-dir", str(folder), "--user", "admin", "patient", "search", "Quag",
+                         password="not-the-password")
+    assert wrong.returncode == 1 and wrong.stderr.count("\n") == 1
+    again = _outpost_cli("init", "--clinic", "Again", "--admin", "admin", "--data-dir", str(folder),
+                         password=ADMIN_PASSWORD)
+    assert again.returncode == 1 and "exists" in again.stderr
