@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import text
 
 from app import encounters, patients
@@ -64,3 +65,20 @@ def stored(clinic, cls: type[Record], record_id: str):
 def audit_actions(clinic, username: str, action: str) -> list:
     with clinic.store.uow() as uow:
         return uow.audit.query(username=username, action=action)
+
+
+# -- fixtures for the quick service tests (import them into a test module) -----------
+@pytest.fixture
+def sessions(clinic):
+    """Sessions per role without real sign-in (see :func:`staff`)."""
+    return staff(clinic)
+
+
+@pytest.fixture
+def doc(sessions):
+    return sessions["physician"]
+
+
+@pytest.fixture
+def patient(doc):
+    return register(doc)

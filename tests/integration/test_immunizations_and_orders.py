@@ -12,24 +12,10 @@ from app.model import (ENTERED_IN_ERROR, Coding, DiagnosticReport, Immunization,
                        ServiceRequest)
 from app.orders import ResultValue
 from db.repositories import RecordRepository
+from tests.integration._clinical import doc, patient, sessions  # noqa: F401 - fixtures
 from tests.integration._clinical import outbox_rows, register, staff, stored, table_rows
 
 A1C, GLUCOSE = "4548-4", "2345-7"
-
-
-@pytest.fixture
-def sessions(clinic):
-    return staff(clinic)
-
-
-@pytest.fixture
-def doc(sessions):
-    return sessions["physician"]
-
-
-@pytest.fixture
-def patient(doc):
-    return register(doc)
 
 
 # -- immunizations -------------------------------------------------------------------

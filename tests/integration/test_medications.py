@@ -9,26 +9,12 @@ import pytest
 from app import allergies, chart, medications
 from app.errors import ConfirmationRequired, PermissionDenied, ValidationError
 from app.model import ENTERED_IN_ERROR, Coding, MedicationRequest, MedicationStatement
+from tests.integration._clinical import doc, patient, sessions  # noqa: F401 - fixtures
 from tests.integration._clinical import audit_actions, register, staff, stored
 
 AMOXICILLIN = "308191"  # amoxicillin 500 MG Oral Capsule
 AMOX_CLAV = "617296"  # amoxicillin 500 MG / clavulanate 125 MG Oral Tablet
 LISINOPRIL = "314076"  # lisinopril 10 MG Oral Tablet
-
-
-@pytest.fixture
-def sessions(clinic):
-    return staff(clinic)
-
-
-@pytest.fixture
-def doc(sessions):
-    return sessions["physician"]
-
-
-@pytest.fixture
-def patient(doc):
-    return register(doc)
 
 
 def _draft(session, patient, rxnorm=LISINOPRIL, **overrides):

@@ -9,26 +9,12 @@ from app import chart, documents, notes
 from app.errors import Conflict, PermissionDenied, ValidationError
 from app.model import ENTERED_IN_ERROR, ClinicalNote, Document
 from db.blobs import BlobRepository
+from tests.integration._clinical import doc, patient, sessions  # noqa: F401 - fixtures
 from tests.integration._clinical import (audit_actions, outbox_rows, register, staff, stored, table_rows,
                                          visit)
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
-
-
-@pytest.fixture
-def sessions(clinic):
-    return staff(clinic)
-
-
-@pytest.fixture
-def doc(sessions):
-    return sessions["physician"]
-
-
-@pytest.fixture
-def patient(doc):
-    return register(doc)
 
 
 # -- notes ---------------------------------------------------------------------------

@@ -8,22 +8,8 @@ import pytest
 from app import allergies, chart, problems
 from app.errors import ConfirmationRequired, ValidationError
 from app.model import ENTERED_IN_ERROR, AllergyIntolerance, Coding, Condition
+from tests.integration._clinical import doc, patient, sessions  # noqa: F401 - fixtures
 from tests.integration._clinical import register, staff, stored
-
-
-@pytest.fixture
-def sessions(clinic):
-    return staff(clinic)
-
-
-@pytest.fixture
-def doc(sessions):
-    return sessions["physician"]
-
-
-@pytest.fixture
-def patient(doc):
-    return register(doc)
 
 
 # -- problems ------------------------------------------------------------------------
