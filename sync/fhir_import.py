@@ -1,0 +1,394 @@
+"""Import FHIR R4 data from other systems: Bundles (transaction, batch, collection) and
+NDJSON (the bulk-export format), through the same mapping sync uses.
+
+Ids are kept: a UUID id (or ``urn:uuid`` fullUrl) becomes the record's id as it is, any
+other id a name-based UUID of ``Type/id``, so importing the same file twice finds the
+records it made and creates nothing new. References inside the file (``urn:uuid``
+fullUrls, relative ``Type/id``, absolute URLs) are rewritten to those ids. A Bundle is
+all or nothing; an NDJSON file goes on past a bad line and reports each one.
+"""
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from app import model as m
+from app.audit import Action
+from app.errors import ValidationError
+from app.permissions import Permission
+from app.session import Session
+from sync import mapping
+from sync.engine import context
+from sync.mapping import MapContext
+
+#: Name space of the ids made for source ids that are not UUIDs.
+ID_SPACE = uuid.UUID("0f1c7d3a-5b2e-4e8a-9d61-7c4b2a9e0f35")
+BATCH = 500
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$")
+_DATE_KEYS = {"birthDate", "issued", "start", "end", "authoredOn", "recordedDate", "date",
+              "recorded", "created", "lastUpdated", "dateTime", "occurrenceDateTime"}
+Progress = Callable[[str, int, int], None]  # (file, bytes done, bytes in all)
+
+
+class EntryError(ValueError):
+    """One resource that cannot be imported; ``where`` is "entry 3" or "line 7"."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(f"{field_name}: {message}")
+        self.field, self.message = field_name, message
+
+
+@dataclass
+class FileResult:
+    path: str
+    format: str  # bundle | ndjson
+    created: dict[str, int] = field(default_factory=dict)
+    updated: int = 0
+    unchanged: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)  # resource types we do not keep
+    errors: list[str] = field(default_factory=list)
+    rejected: bool = False
+
+    @property
+    def resources(self) -> int:
+        return sum(self.created.values()) + self.updated + self.unchanged
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "format": self.format, "created": dict(self.created),
+                "updated": self.updated, "unchanged": self.unchanged, "skipped": dict(self.skipped),
+                "errors": list(self.errors), "rejected": self.rejected}
+
+
+# -- ids and references -----------------------------------------------------------
+def local_id(resource_type: str, source_id: str) -> str:
+    """The record id for a source resource id (UUIDs kept, others made from Type/id)."""
+    if _UUID.match(source_id):
+        return source_id.lower()
+    return str(uuid.uuid5(ID_SPACE, f"{resource_type}/{source_id}"))
+
+
+def _target(reference: str, full_urls: dict[str, str]) -> str:
+    if reference in full_urls:
+        return full_urls[reference]
+    if reference.startswith("urn:uuid:"):
+        raise EntryError("reference", f"{reference} is not an entry of this file")
+    parts = reference.split("/_history/")[0].rstrip("/").split("/")
+    if len(parts) < 2 or not parts[-2][:1].isupper():
+        raise EntryError("reference", f"{reference!r} is not a Type/id reference")
+    return f"{parts[-2]}/{local_id(parts[-2], parts[-1])}"
+
+
+def _rewrite(node: Any, full_urls: dict[str, str], path: str = "") -> Any:
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            where = f"{path}.{key}" if path else key
+            if key == "reference" and isinstance(value, str) and not value.startswith("#"):
+                try:
+                    out[key] = _target(value, full_urls)
+                except EntryError as exc:
+                    raise EntryError(path or key, exc.message) from None
+            else:
+                out[key] = _rewrite(value, full_urls, where)
+        return out
+    if isinstance(node, list):
+        return [_rewrite(v, full_urls, f"{path}[{i}]") for i, v in enumerate(node)]
+    return node
+
+
+# -- checks ---------------------------------------------------------------------------
+def _check(node: Any, path: str = "") -> None:
+    """Codings need a system and a code; dates must be FHIR dates."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            where = f"{path}.{key}" if path else key
+            if key == "coding" and isinstance(value, list):
+                for i, c in enumerate(value):
+                    if not isinstance(c, dict) or not c.get("system"):
+                        raise EntryError(f"{where}[{i}].system", "a code without its code system")
+                    if not c.get("code"):
+                        raise EntryError(f"{where}[{i}].code", "missing")
+            elif isinstance(value, str) and (key in _DATE_KEYS or key.endswith("DateTime")):
+                _check_date(where, value)
+            else:
+                _check(value, where)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _check(v, f"{path}[{i}]")
+
+
+def _check_date(where: str, value: str) -> None:
+    ok = bool(_DATE.match(value))
+    if ok:
+        try:
+            if len(value) >= 10:
+                (datetime.fromisoformat(value.replace("Z", "+00:00")) if "T" in value
+                 else date.fromisoformat(value[:10]))
+        except ValueError:
+            ok = False
+    if not ok:
+        raise EntryError(where, f"{value!r} is not a valid FHIR date")
+
+
+def prepare(resource: Any, full_urls: dict[str, str]) -> m.Record | None:
+    """The record for one source resource (None for a type we do not keep); EntryError."""
+    if not isinstance(resource, dict):
+        raise EntryError("resource", "not a JSON object")
+    rtype = resource.get("resourceType")
+    if not isinstance(rtype, str) or not rtype:
+        raise EntryError("resourceType", "missing")
+    source_id = resource.get("id")
+    if source_id is not None and (not isinstance(source_id, str) or not source_id):
+        raise EntryError("id", "must be a non-empty string")
+    _check(resource)
+    r = _rewrite(resource, full_urls)
+    if source_id:
+        r["id"] = local_id(rtype, source_id)
+    elif "id" not in r:
+        raise EntryError("id", "missing (and no urn:uuid fullUrl to take it from)")
+    (r.get("meta") or {}).pop("versionId", None)
+    try:
+        mapping.record_type_for(r)
+    except (KeyError, StopIteration):
+        return None
+    try:
+        record = mapping.from_fhir(r)
+    except KeyError as exc:
+        raise EntryError(str(exc.args[0]) if exc.args else "resource", "missing") from None
+    except (ValueError, TypeError, AttributeError, IndexError) as exc:
+        raise EntryError(rtype, f"cannot be read ({exc})") from None
+    record.server_version = None
+    if getattr(record, "patient_id", "") is None and type(record) in _NEEDS_PATIENT:
+        raise EntryError("subject", "missing (no patient reference)")
+    return record
+
+
+_NEEDS_PATIENT = {cls for cls in mapping.MAPPERS
+                  if "patient_id" in getattr(cls, "__dataclass_fields__", {})
+                  and cls.__dataclass_fields__["patient_id"].default is not None}
+
+
+# -- writing ----------------------------------------------------------------------
+class _Writer:
+    """Adds or updates records in one unit of work; counts what happened."""
+
+    def __init__(self, session: Session, uow, ctx: MapContext, result: FileResult):
+        self.session, self.uow, self.ctx, self.result = session, uow, ctx, result
+        self.patients: set[str] = set()
+
+    def patient_known(self, patient_id: str, pending: set[str]) -> bool:
+        return patient_id in pending or patient_id in self.patients or \
+            self.uow.patients.find(patient_id) is not None
+
+    def write(self, records: list[m.Record]) -> None:
+        new: dict[type, list[m.Record]] = {}
+        for record in records:
+            repo = self.uow.records(type(record))
+            existing = repo.find(record.id)
+            if existing is None:
+                if isinstance(record, m.Patient):
+                    self._free_mrn(record)
+                new.setdefault(type(record), []).append(record)
+                continue
+            if isinstance(record, m.Patient):
+                record.mrn = existing.mrn
+            if mapping.to_fhir(existing, self.ctx) == mapping.to_fhir(record, self.ctx):
+                self.result.unchanged += 1
+                continue
+            record.version, record.created_at = existing.version, existing.created_at
+            repo.update(record)
+            self.result.updated += 1
+        for cls in sorted(new, key=lambda c: c is not m.Patient):
+            self.uow.records(cls).add_many(new[cls])
+            name = mapping.WIRE_TYPE[cls]
+            self.result.created[name] = self.result.created.get(name, 0) + len(new[cls])
+        for p in new.get(m.Patient, []):
+            self.patients.add(p.id)
+            self.uow.audit.append(self.session.entry(Action.IMPORT, patient_id=p.id, record_type="Patient",
+                                                     record_id=p.id, detail={"file": Path(self.result.path).name}))
+
+    def _free_mrn(self, p: m.Patient) -> None:
+        taken = self.uow.patients.by_mrn(p.mrn)
+        if taken is not None and taken.id != p.id:
+            p.mrn = self.uow.patients.next_mrn()
+
+
+def _ordered(records: list[tuple[str, m.Record]]) -> list[tuple[str, m.Record]]:
+    order = {t: i for i, t in enumerate(mapping.PULL_ORDER)}
+    return sorted(records, key=lambda item: order.get(mapping.WIRE_TYPE[type(item[1])], 99))
+
+
+def _check_patients(writer: _Writer, items: list[tuple[str, m.Record]], errors: list[str]) -> list:
+    pending = {r.id for _, r in items if isinstance(r, m.Patient)}
+    kept = []
+    for where, record in items:
+        pid = getattr(record, "patient_id", None)
+        if pid and not writer.patient_known(pid, pending):
+            errors.append(f"{where} ({mapping.WIRE_TYPE[type(record)]}): subject: Patient/{pid} "
+                          "is neither in the file nor in the store")
+            continue
+        kept.append((where, record))
+    return kept
+
+
+# -- files --------------------------------------------------------------------------
+def _is_ndjson(path: Path) -> bool:
+    return path.suffix.lower() in (".ndjson", ".jsonl")
+
+
+def _bundle(session: Session, path: Path, ctx: MapContext, result: FileResult) -> None:
+    name = path.name
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ValidationError({name: f"not UTF-8 text ({exc.reason} at byte {exc.start})"}) from None
+    except json.JSONDecodeError as exc:
+        raise ValidationError({name: f"not valid JSON, or truncated, at line {exc.lineno} column "
+                                     f"{exc.colno}: {exc.msg}"}) from None
+    if not isinstance(doc, dict) or doc.get("resourceType") != "Bundle":
+        raise ValidationError({name: "resourceType: expected a Bundle (or use .ndjson for NDJSON)"})
+    if doc.get("type") not in ("transaction", "batch", "collection", "searchset", "transaction-response"):
+        raise ValidationError({name: f"type: a {doc.get('type')!r} Bundle cannot be imported"})
+    entries = doc.get("entry") or []
+    if not isinstance(entries, list):
+        raise ValidationError({name: "entry: must be a list"})
+    full_urls: dict[str, str] = {}
+    for i, e in enumerate(entries):
+        res = e.get("resource") if isinstance(e, dict) else None
+        if isinstance(res, dict) and isinstance(e.get("fullUrl"), str):
+            rtype, rid = res.get("resourceType"), res.get("id")
+            if not rid and e["fullUrl"].startswith("urn:uuid:"):
+                rid = e["fullUrl"][9:]
+            if isinstance(rtype, str) and isinstance(rid, str) and rid:
+                full_urls[e["fullUrl"]] = f"{rtype}/{local_id(rtype, rid)}"
+    items, errors = [], []
+    for i, e in enumerate(entries):
+        try:
+            if not isinstance(e, dict) or "resource" not in e:
+                raise EntryError("resource", "missing")
+            res = e["resource"]
+            if isinstance(res, dict) and "id" not in res and str(e.get("fullUrl", "")).startswith("urn:uuid:"):
+                res = {**res, "id": e["fullUrl"][9:]}
+            record = prepare(res, full_urls)
+        except EntryError as exc:
+            rtype = e.get("resource", {}).get("resourceType") if isinstance(e, dict) and isinstance(
+                e.get("resource"), dict) else None
+            errors.append(f"entry {i}{f' ({rtype})' if rtype else ''}: {exc}")
+            continue
+        if record is None:
+            rtype = res["resourceType"]
+            result.skipped[rtype] = result.skipped.get(rtype, 0) + 1
+        else:
+            items.append((f"entry {i}", record))
+    with session.uow() as uow:
+        writer = _Writer(session, uow, ctx, result)
+        items = _check_patients(writer, _ordered(items), errors)
+        if errors:
+            result.errors, result.rejected = errors, True
+            uow.audit.append(session.entry(Action.IMPORT, outcome="failure", record_type="Bundle",
+                                           detail={"file": name, "errors": len(errors)}))
+            uow.commit()  # the refusal is audited; nothing from the bundle is written
+            return
+        writer.write([r for _, r in items])
+        uow.audit.append(session.entry(Action.IMPORT, record_type="Bundle",
+                                       detail={"file": name, "created": result.created,
+                                               "updated": result.updated, "unchanged": result.unchanged}))
+        uow.commit()
+
+
+def _lines(path: Path) -> Iterator[tuple[int, int, str]]:
+    with path.open("rb") as f:
+        for number, raw in enumerate(f, start=1):
+            yield number, f.tell(), raw.decode("utf-8", errors="strict") if raw.strip() else ""
+
+
+def _ndjson(session: Session, path: Path, ctx: MapContext, result: FileResult,
+            progress: Progress | None) -> None:
+    name, total = path.name, path.stat().st_size
+    batch: list[tuple[str, m.Record]] = []
+
+    def flush() -> None:
+        with session.uow() as uow:
+            writer = _Writer(session, uow, ctx, result)
+            kept = _check_patients(writer, _ordered(batch), result.errors)
+            writer.write([r for _, r in kept])
+            uow.commit()
+        batch.clear()
+
+    try:
+        for number, done, text in _lines(path):
+            if not text:
+                continue
+            try:
+                try:
+                    resource = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise EntryError("line", f"not valid JSON (truncated?) at column {exc.colno}: "
+                                             f"{exc.msg}") from None
+                record = prepare(resource, {})
+            except EntryError as exc:
+                result.errors.append(f"{name} line {number}: {exc}")
+                continue
+            if record is None:
+                rtype = resource["resourceType"]
+                result.skipped[rtype] = result.skipped.get(rtype, 0) + 1
+            else:
+                batch.append((f"{name} line {number}", record))
+            if len(batch) >= BATCH:
+                flush()
+                if progress:
+                    progress(name, done, total)
+    except UnicodeDecodeError as exc:
+        result.errors.append(f"{name}: not UTF-8 text ({exc.reason})")
+    if batch:
+        flush()
+    if progress:
+        progress(name, total, total)
+    with session.uow() as uow:
+        uow.audit.append(session.entry(Action.IMPORT, outcome="failure" if result.errors else "success",
+                                       record_type="NDJSON",
+                                       detail={"file": name, "created": result.created, "updated": result.updated,
+                                               "unchanged": result.unchanged, "errors": len(result.errors)}))
+        uow.commit()
+
+
+def _first_type(path: Path) -> str:
+    try:
+        with path.open("rb") as f:
+            return json.loads(f.readline() or b"{}").get("resourceType", "")
+    except (ValueError, AttributeError):
+        return ""
+
+
+def import_files(session: Session, paths: list[Path | str], *, progress: Progress | None = None) -> list[FileResult]:
+    """Import each file; returns one result per file (errors named by entry or line).
+
+    Raises PermissionDenied without the import permission, ValidationError for a file
+    that is missing or not a FHIR Bundle at all (nothing of that file is written).
+    """
+    session.require(Permission.IMPORT)
+    ctx = context(session)
+    files = [Path(p) for p in paths]
+    for p in files:
+        if not p.is_file():
+            raise ValidationError({str(p): "no such file"})
+    order = {t: i for i, t in enumerate(mapping.PULL_ORDER)}
+    files.sort(key=lambda p: order.get(_first_type(p), 99) if _is_ndjson(p) else -1)
+    results = []
+    for p in files:
+        result = FileResult(str(p), "ndjson" if _is_ndjson(p) else "bundle")
+        try:
+            if result.format == "ndjson":
+                _ndjson(session, p, ctx, result, progress)
+            else:
+                _bundle(session, p, ctx, result)
+        except ValidationError as exc:
+            result.errors, result.rejected = [str(exc)], True
+        results.append(result)
+    return results
