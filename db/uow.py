@@ -8,6 +8,7 @@ from db.accounts import AuditRepository, SettingsRepository, UserRepository
 from db.amendments import AmendmentRepository
 from db.blobs import BlobRepository
 from db.fees import FeeScheduleRepository
+from db.interfaces_repository import InterfaceRepository
 from db.reports import ReportQueries
 from db.repositories import RecordRepository, repository_for
 from db.sync_repository import SyncRepository
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
         self.amendments = AmendmentRepository(self.conn)
         self.fees = FeeScheduleRepository(self.conn)
         self.reports = ReportQueries(self.conn)
+        self.interfaces = InterfaceRepository(self.conn)
         return self
 
     def records(self, cls):
