@@ -126,7 +126,10 @@ def _link(uow: UnitOfWork, msg, pid, patient: Patient, clinic_code: str) -> None
         if authority and not _ours(authority, clinic_code):
             uow.interfaces.link(authority, value, patient.id)
             if not any(i.system == authority and i.value == value for i in patient.identifiers):
-                patient.identifiers.append(Identifier(system=authority, value=value, type=id_type or None))
+                # Another system's MRN is an identifier to us, not our MRN: it is kept untyped
+                # so that FHIR (where the MR-typed identifier is the MRN) does not confuse them.
+                patient.identifiers.append(Identifier(system=authority, value=value,
+                                                      type=None if id_type in ("", "MR") else id_type))
 
 
 # -- message handlers ---------------------------------------------------------------------
