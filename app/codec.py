@@ -14,7 +14,7 @@ import typing
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, Callable, TypeVar
 
 T = TypeVar("T")
 
@@ -53,43 +53,53 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-def _convert(tp: Any, value: Any) -> Any:
-    if value is None:
-        return None
+def _identity(value: Any) -> Any:
+    return value
+
+
+@lru_cache(maxsize=None)
+def _converter(tp: Any) -> Callable[[Any], Any]:
+    """A function turning JSON data into a value of type ``tp`` (built once per type: loading
+    records is on the hot path of search and the chart)."""
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _convert(args[0], value) if len(args) == 1 else value
+        return _converter(args[0]) if len(args) == 1 else _identity
     if origin in (list, tuple):
         (inner, *_) = typing.get_args(tp) or (Any,)
-        return [_convert(inner, v) for v in value]
+        each = _converter(inner)
+        if each is _identity:
+            return list
+        return lambda value: [each(v) if v is not None else None for v in value]
     if origin is dict:
-        return dict(value)
-    if tp is Any:
-        return value
-    if isinstance(tp, type):
-        if dataclasses.is_dataclass(tp):
-            return from_dict(tp, value)
-        if issubclass(tp, enum.Enum):
-            return tp(value)
-        if tp is datetime:
-            return datetime.fromisoformat(value)
-        if tp is date:
-            return date.fromisoformat(value)
-        if tp is time:
-            return time.fromisoformat(value)
-        if tp is Decimal:
-            return Decimal(value)
-    return value
+        return dict
+    if tp is Any or not isinstance(tp, type):
+        return _identity
+    if dataclasses.is_dataclass(tp):
+        return lambda value: from_dict(tp, value)
+    if issubclass(tp, enum.Enum):
+        return tp
+    return {datetime: datetime.fromisoformat, date: date.fromisoformat, time: time.fromisoformat,
+            Decimal: Decimal}.get(tp, _identity)
+
+
+def _convert(tp: Any, value: Any) -> Any:
+    return None if value is None else _converter(tp)(value)
+
+
+@lru_cache(maxsize=None)
+def _fields(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    hints = _hints(cls)
+    return tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls) if f.init)
 
 
 def from_dict(cls: type[T], data: dict[str, Any]) -> T:
     """Rebuild a dataclass from :func:`to_dict` output; unknown keys are ignored."""
-    hints = _hints(cls)
     kwargs = {}
-    for f in dataclasses.fields(cls):
-        if f.name in data and f.init:
-            kwargs[f.name] = _convert(hints[f.name], data[f.name])
+    for name, convert in _fields(cls):
+        if name in data:
+            value = data[name]
+            kwargs[name] = None if value is None else convert(value)
     return cls(**kwargs)
 
 
