@@ -15,9 +15,9 @@ from typing import Callable
 
 import platformdirs
 
-from app import accounts, lockout
+from app import accounts, config, lockout
 from app.clinic import ClinicInfo, clinic_info, setup_clinic
-from app.errors import AccountLocked, MfaEnrolmentRequired, MfaRequired, SignInFailed
+from app.errors import AccountLocked, MfaEnrolmentRequired, MfaRequired, SignInFailed, ValidationError
 from app.logsafe import Safe
 from app.model import utcnow
 from app.session import Session
@@ -27,19 +27,23 @@ from db.store import Store
 APP_NAME = "Outpost"
 log = logging.getLogger("outpost.signin")
 MANAGED_CONFIG = (Path("/etc/outpost/config.toml"),
-                  Path(os.environ.get("PROGRAMDATA", "C:/ProgramData")) / "Outpost" / "config.toml")
+                  Path(os.environ.get("PROGRAMDATA", "C:/ProgramData")) / "Outpost" / "config.toml",
+                  Path("/Library/Application Support/Outpost/config.toml"))
+
+
+def managed_config() -> config.Config:
+    """The system-wide configuration IT installed (OUTPOST_CONFIG names another file)."""
+    override = os.environ.get("OUTPOST_CONFIG")
+    return config.load((Path(override),) if override else MANAGED_CONFIG)
 
 
 def _managed_data_dir() -> Path | None:
-    import tomllib
-    for path in MANAGED_CONFIG:
-        if path.is_file():
-            try:
-                value = tomllib.loads(path.read_text(encoding="utf-8")).get("data_dir")
-            except (OSError, tomllib.TOMLDecodeError):
-                return None
-            return Path(value) if value else None
-    return None
+    try:
+        value = managed_config().data_dir
+    except ValidationError as exc:
+        log.warning("the managed configuration is not valid: %s", Safe(str(exc)))
+        return None
+    return Path(value) if value else None
 
 
 def data_dir(explicit: str | os.PathLike | None = None) -> Path:
