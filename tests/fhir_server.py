@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 
 TOKEN = "outpost-test-token"
+CLIENT_ID, CLIENT_SECRET = "outpost-workstation", "outpost-test-client-secret"  # SMART Backend Services
 
 
 def _free_port() -> int:
@@ -41,7 +42,9 @@ class FhirServer:
             f"data_dir: {self.folder}\ndb_path: {self.folder / 'fhir.db'}\n"
             f"log_inbound: false\nsimulator:\n  enabled: false\n"
             f"validation:\n  inbound: strict\n"
-            f"server_auth:\n  types: [bearer]\n  tokens: [{TOKEN}]\n  enforce_scopes: false\n")
+            f"server_auth:\n  types: [bearer, smart]\n  tokens: [{TOKEN}]\n  enforce_scopes: false\n"
+            f"  smart_clients:\n    - client_id: {CLIENT_ID}\n      client_secret: {CLIENT_SECRET}\n"
+            f"      scopes: system/*.*\n")
         self.config = config
 
     def start(self) -> "FhirServer":
