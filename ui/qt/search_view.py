@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QSplitter, QTableView,
-                               QVBoxLayout, QWidget)
+                               QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSplitter,
+                               QTableView, QVBoxLayout, QWidget)
 
 from app import formatting as fmt
 from app import patients
@@ -14,6 +14,7 @@ from app.patients import PatientSummary
 from app.session import Session
 from ui.qt import errors, ops
 from ui.qt.models import ID_ROLE, PatientTableModel, sorted_proxy
+from ui.qt.registration import PatientDialog
 from ui.qt.style import set_quiet
 
 DEBOUNCE_MS = 250
@@ -71,10 +72,15 @@ class SearchView(QWidget):
         self.table.doubleClicked.connect(self._open_index)
         self.table.open_requested.connect(self._open_index)
 
+        self.register_button = QPushButton("&Register patient…")
+        self.register_button.clicked.connect(self.register_patient)
+        top = QHBoxLayout()
+        top.addWidget(self.search_box, 1)
+        top.addWidget(self.register_button)
         found = QWidget()
         left = QVBoxLayout(found)
         left.setContentsMargins(0, 0, 0, 0)
-        left.addWidget(self.search_box)
+        left.addLayout(top)
         left.addWidget(self.status)
         left.addWidget(self.table, 1)
 
@@ -138,6 +144,16 @@ class SearchView(QWidget):
         if serial == self._serial:
             self.status.setText("The search did not finish.")
             errors.show_error(self, exc)
+
+    # -- registering --------------------------------------------------------
+    def register_patient(self) -> PatientDialog:
+        """Open the registration dialog; the new patient's chart opens once saved."""
+        dialog = PatientDialog(self.session, parent=self)
+        dialog.saved.connect(lambda p: self.open_patient.emit(p.id))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        self.registration = dialog
+        return dialog
 
     # -- opening ------------------------------------------------------------
     def _enter_in_box(self) -> None:
