@@ -9,6 +9,7 @@ all or nothing; an NDJSON file goes on past a bad line and reports each one.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import uuid
@@ -30,6 +31,7 @@ from sync.mapping import MapContext
 ID_SPACE = uuid.UUID("0f1c7d3a-5b2e-4e8a-9d61-7c4b2a9e0f35")
 BATCH = 500
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$")
 _DATE_KEYS = {"birthDate", "issued", "start", "end", "authoredOn", "recordedDate", "date",
               "recorded", "created", "lastUpdated", "dateTime", "occurrenceDateTime"}
@@ -136,16 +138,20 @@ def _check_date(where: str, value: str) -> None:
         raise EntryError(where, f"{value!r} is not a valid FHIR date")
 
 
-def prepare(resource: Any, full_urls: dict[str, str]) -> m.Record | None:
-    """The record for one source resource (None for a type we do not keep); EntryError."""
+def prepare(resource: Any, full_urls: dict[str, str]) -> list[m.Record] | None:
+    """The records for one source resource (None for a type we do not keep); EntryError.
+
+    One record, except for a panel Observation with components (blood pressure): the
+    domain keeps one value per Observation, so each component becomes an Observation of
+    its own (an id made from the panel's), beside the panel itself."""
     if not isinstance(resource, dict):
         raise EntryError("resource", "not a JSON object")
     rtype = resource.get("resourceType")
     if not isinstance(rtype, str) or not rtype:
         raise EntryError("resourceType", "missing")
     source_id = resource.get("id")
-    if source_id is not None and (not isinstance(source_id, str) or not source_id):
-        raise EntryError("id", "must be a non-empty string")
+    if "id" in resource and (not isinstance(source_id, str) or not _FHIR_ID.match(source_id)):
+        raise EntryError("id", f"{source_id!r} is not a FHIR id (1-64 letters, digits, '-' or '.')")
     _check(resource)
     r = _rewrite(resource, full_urls)
     if source_id:
@@ -166,9 +172,48 @@ def prepare(resource: Any, full_urls: dict[str, str]) -> m.Record | None:
     record.server_version = None
     if getattr(record, "patient_id", "") is None and type(record) in _NEEDS_PATIENT:
         raise EntryError("subject", "missing (no patient reference)")
-    return record
+    _require(record, rtype)
+    out = [record]
+    if isinstance(record, m.Observation):
+        out.extend(_components(r, rtype))
+    return out
 
 
+def _require(record: m.Record, rtype: str) -> None:
+    for name in _REQUIRED[type(record)]:
+        if getattr(record, name) is None:
+            raise EntryError(name, f"missing (a {rtype} needs it)")
+
+
+def _components(r: dict, rtype: str) -> list[m.Record]:
+    out = []
+    for i, comp in enumerate(r.get("component") or []):
+        if not isinstance(comp, dict) or not ("valueQuantity" in comp or "valueString" in comp):
+            continue
+        code = (((comp.get("code") or {}).get("coding") or [{}])[0]).get("code")
+        if not code:
+            raise EntryError(f"component[{i}].code", "missing")
+        part = {k: v for k, v in r.items() if k not in ("component", "valueQuantity", "valueString", "id")}
+        part |= {"id": str(uuid.uuid5(ID_SPACE, f"{r['id']}#component/{code}")), "code": comp["code"],
+                 **{k: comp[k] for k in ("valueQuantity", "valueString", "interpretation", "referenceRange")
+                    if k in comp}}
+        try:
+            record = mapping.from_fhir(part)
+        except (KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
+            raise EntryError(f"component[{i}]", f"cannot be read ({exc})") from None
+        _require(record, rtype)
+        out.append(record)
+    return out
+
+
+def _required(cls: type) -> tuple[str, ...]:
+    """The fields a record cannot be stored without (not optional in the domain model)."""
+    skip = {"id", "version", "server_version", "created_at", "updated_at"}
+    return tuple(f.name for f in dataclasses.fields(cls)
+                 if f.name not in skip and "None" not in str(f.type) and "list" not in str(f.type))
+
+
+_REQUIRED = {cls: _required(cls) for cls in mapping.MAPPERS}
 _NEEDS_PATIENT = {cls for cls in mapping.MAPPERS
                   if "patient_id" in getattr(cls, "__dataclass_fields__", {})
                   and cls.__dataclass_fields__["patient_id"].default is not None}
@@ -275,17 +320,17 @@ def _bundle(session: Session, path: Path, ctx: MapContext, result: FileResult) -
             res = e["resource"]
             if isinstance(res, dict) and "id" not in res and str(e.get("fullUrl", "")).startswith("urn:uuid:"):
                 res = {**res, "id": e["fullUrl"][9:]}
-            record = prepare(res, full_urls)
+            records = prepare(res, full_urls)
         except EntryError as exc:
             rtype = e.get("resource", {}).get("resourceType") if isinstance(e, dict) and isinstance(
                 e.get("resource"), dict) else None
             errors.append(f"entry {i}{f' ({rtype})' if rtype else ''}: {exc}")
             continue
-        if record is None:
+        if records is None:
             rtype = res["resourceType"]
             result.skipped[rtype] = result.skipped.get(rtype, 0) + 1
         else:
-            items.append((f"entry {i}", record))
+            items.extend((f"entry {i}", record) for record in records)
     with session.uow() as uow:
         writer = _Writer(session, uow, ctx, result)
         items = _check_patients(writer, _ordered(items), errors)
@@ -331,15 +376,15 @@ def _ndjson(session: Session, path: Path, ctx: MapContext, result: FileResult,
                 except json.JSONDecodeError as exc:
                     raise EntryError("line", f"not valid JSON (truncated?) at column {exc.colno}: "
                                              f"{exc.msg}") from None
-                record = prepare(resource, {})
+                records = prepare(resource, {})
             except EntryError as exc:
                 result.errors.append(f"{name} line {number}: {exc}")
                 continue
-            if record is None:
+            if records is None:
                 rtype = resource["resourceType"]
                 result.skipped[rtype] = result.skipped.get(rtype, 0) + 1
             else:
-                batch.append((f"{name} line {number}", record))
+                batch.extend((f"{name} line {number}", record) for record in records)
             if len(batch) >= BATCH:
                 flush()
                 if progress:
