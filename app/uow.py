@@ -24,6 +24,7 @@ R = TypeVar("R", bound=Record)
 class Records(Protocol, Generic[R]):
     def get(self, record_id: str) -> R: ...  # raises NotFound
     def find(self, record_id: str) -> R | None: ...
+    def find_many(self, record_ids: Iterable[str]) -> dict[str, R]: ...  # those that exist, by id
     def add(self, record: R) -> R: ...  # writes the outbox entry too
     def update(self, record: R) -> R: ...  # optimistic lock on record.version; raises Conflict
     def add_many(self, records: Iterable[R]) -> int: ...
@@ -31,6 +32,7 @@ class Records(Protocol, Generic[R]):
                     limit: int | None = None, include_errors: bool = False,
                     where: dict[str, Any] | None = None) -> list[R]: ...
     def count(self, where: dict[str, Any] | None = None) -> int: ...
+    def all(self, *, include_errors: bool = False) -> list[R]: ...  # small directories only
 
 
 class PatientRecords(Records[Patient], Protocol):

@@ -40,6 +40,15 @@ class RecordRepository(Generic[R]):
                                 .where(self.table.c.id == record_id)).first()
         return self._load(row) if row else None
 
+    def find_many(self, record_ids: Iterable[str]) -> dict[str, R]:
+        """The records with these ids that exist, by id (bulk imports)."""
+        ids, out, c = list(dict.fromkeys(record_ids)), {}, self.table.c
+        for start in range(0, len(ids), 500):
+            q = select(c.id, c.data, c.version, c.server_version).where(c.id.in_(ids[start:start + 500]))
+            for row in self.conn.execute(q):
+                out[row.id] = self._load(row)
+        return out
+
     def get(self, record_id: str) -> R:
         record = self.find(record_id)
         if record is None:
@@ -60,6 +69,14 @@ class RecordRepository(Generic[R]):
             q = q.order_by(c[order_col].desc() if desc else c[order_col])
         if limit:
             q = q.limit(limit)
+        return [self._load(row) for row in self.conn.execute(q)]
+
+    def all(self, *, include_errors: bool = False) -> list[R]:
+        """Every record of this type (for small directories such as practitioners and locations)."""
+        c = self.table.c
+        q = select(c.data, c.version, c.server_version)
+        if not include_errors:
+            q = q.where(c.status != ENTERED_IN_ERROR)
         return [self._load(row) for row in self.conn.execute(q)]
 
     def count(self, where: dict[str, Any] | None = None) -> int:
