@@ -1,0 +1,207 @@
+"""The clinic dashboard: visits, no-shows, money, and quality measures computed from the chart.
+
+Everything is aggregated by the store (app.uow.Reports) so it stays fast for a large
+clinic; this module only applies the measure definitions (ages, look-back periods,
+thresholds). The measures follow the eCQMs they are named after, simplified to what an
+outpatient chart holds (no exclusions for hospice or frailty):
+
+* ``diabetes-a1c-poor``: patients 18–75 with active diabetes (E10–E13) whose latest HbA1c
+  in the last 12 months is above 9 % or who have none (as CMS122 — lower is better);
+* ``hypertension-controlled``: patients 18–85 with active hypertension (I10–I16) whose latest
+  blood pressure in the last 12 months is below 140/90 (as CMS165);
+* ``adult-immunization``: adults with influenza in the last 12 months, Td/Tdap in 10 years,
+  zoster from 50 and pneumococcal from 65 (as the Adult Immunization Status measure);
+* ``screening-*``: colorectal (45–75, a stool test in 12 months), lipids (40–75, in 5 years),
+  depression (12+, a PHQ in 12 months) — patients without one are overdue.
+
+:func:`patients_for` drills from a measure to its patient list (audited as a query).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from app.audit import Action
+from app.billing_types import MoneyTotals
+from app.dashboard_types import CodeRange
+from app.errors import ValidationError
+from app.model import Patient
+from app.permissions import Permission
+from app.session import Session
+
+DIABETES = (CodeRange("E10", "E14"),)
+HYPERTENSION = (CodeRange("I10", "I17"),)
+HBA1C, SYSTOLIC, DIASTOLIC = "4548-4", "8480-6", "8462-4"
+FLU = ("88", "135", "140", "141", "150", "153", "155", "158", "161", "166", "168", "171", "185",
+       "186", "197", "200", "205")
+TD = ("09", "113", "115", "138", "139")
+ZOSTER = ("121", "187")
+PNEUMOCOCCAL = ("33", "133", "152", "215", "216")
+#: screening -> (LOINC codes, ages from, ages to, look-back in days)
+SCREENINGS = {
+    "screening-colorectal": (("29771-3", "57905-2", "56490-6", "56491-4", "77353-1", "77354-9"),
+                             45, 75, 365),
+    "screening-lipids": (("2093-3", "13457-7", "2089-1", "57698-3"), 40, 75, 5 * 365),
+    "screening-depression": (("44261-6", "55758-7", "73831-0", "73832-8"), 12, 200, 365),
+}
+MEASURES = ("diabetes-a1c-poor", "hypertension-controlled", "adult-immunization", *SCREENINGS)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A population measure: of ``denominator`` patients, ``numerator`` meet it."""
+    key: str
+    title: str
+    denominator: int
+    numerator: int
+    lower_is_better: bool = False
+
+    @property
+    def rate(self) -> Decimal:
+        if not self.denominator:
+            return Decimal("0.0")
+        return (Decimal(self.numerator) * 100 / self.denominator).quantize(Decimal("0.1"))
+
+
+@dataclass
+class Dashboard:
+    start: date
+    end: date  # exclusive
+    visits_by_day: dict[date, int] = field(default_factory=dict)
+    visits_by_week: dict[date, int] = field(default_factory=dict)  # keyed by the week's Monday
+    visits_by_provider: dict[str | None, int] = field(default_factory=dict)
+    visits_by_location: dict[str | None, int] = field(default_factory=dict)
+    visits: int = 0
+    new_patients: int = 0
+    appointments: dict[str, int] = field(default_factory=dict)
+    money: MoneyTotals | None = None  # None without the billing permission
+    measures: dict[str, Measure] = field(default_factory=dict)  # empty without chart access
+
+    @property
+    def no_show_rate(self) -> Decimal:
+        """No-shows as a percentage of appointments that were due (not cancelled or pending)."""
+        due = sum(self.appointments.get(s, 0) for s in ("fulfilled", "arrived", "checked-in", "noshow"))
+        if not due:
+            return Decimal("0.0")
+        return (Decimal(self.appointments.get("noshow", 0)) * 100 / due).quantize(Decimal("0.1"))
+
+
+def _period(start: date, end: date) -> None:
+    if end <= start:
+        raise ValidationError({"period": f"the end ({end}) must be after the start ({start})"})
+
+
+def _age(birth: date, on: date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _instant(day: date) -> datetime:
+    """Local midnight of a clinic day as an aware datetime."""
+    return datetime.combine(day, time()).astimezone()
+
+
+def _aged(births: dict[str, date], on: date, low: int, high: int) -> set[str]:
+    return {pid for pid, born in births.items() if low <= _age(born, on) <= high}
+
+
+def _groups(uow, as_of: date) -> dict[str, tuple[str, set[str], set[str], bool]]:
+    """measure -> (title, denominator ids, numerator ids, lower is better)."""
+    r, births = uow.reports, uow.reports.births()
+    year_ago = _instant(as_of - timedelta(days=365))
+    out: dict[str, tuple[str, set[str], set[str], bool]] = {}
+
+    a1c = r.latest_values(DIABETES, HBA1C, year_ago)
+    diabetic = set(a1c) & _aged(births, as_of, 18, 75)
+    out["diabetes-a1c-poor"] = ("Diabetes: HbA1c > 9 % or missing", diabetic,
+                                {p for p in diabetic if a1c[p] is None or a1c[p] > 9}, True)
+
+    systolic = r.latest_values(HYPERTENSION, SYSTOLIC, year_ago)
+    diastolic = r.latest_values(HYPERTENSION, DIASTOLIC, year_ago)
+    hypertensive = set(systolic) & _aged(births, as_of, 18, 85)
+    controlled = {p for p in hypertensive if systolic[p] is not None and diastolic.get(p) is not None
+                  and systolic[p] < 140 and diastolic[p] < 90}
+    out["hypertension-controlled"] = ("Hypertension: BP < 140/90", hypertensive, controlled, False)
+
+    adults = _aged(births, as_of, 19, 200)
+    up_to_date = (adults & r.with_vaccine(FLU, as_of - timedelta(days=365))
+                  & r.with_vaccine(TD, as_of - timedelta(days=3652)))
+    zoster, pneumo = r.with_vaccine(ZOSTER, date(1900, 1, 1)), r.with_vaccine(PNEUMOCOCCAL, date(1900, 1, 1))
+    up_to_date = {p for p in up_to_date if (_age(births[p], as_of) < 50 or p in zoster)
+                  and (_age(births[p], as_of) < 65 or p in pneumo)}
+    out["adult-immunization"] = ("Adults up to date on immunizations", adults, up_to_date, False)
+
+    for key, (codes, low, high, days) in SCREENINGS.items():
+        eligible = _aged(births, as_of, low, high)
+        done = r.with_result(codes, _instant(as_of - timedelta(days=days)))
+        out[key] = (f"Overdue: {key.removeprefix('screening-')} screening", eligible, eligible - done, True)
+    return out
+
+
+def dashboard(session: Session, *, start: date, end: date, as_of: date | None = None) -> Dashboard:
+    """The dashboard for the clinic days [start, end); measures as of ``as_of`` (default: the
+    day before ``end``). Money needs the billing permission and measures the chart permission;
+    without them those parts are left empty. Audited as a query.
+
+    Raises PermissionDenied without the demographics permission, ValidationError for an
+    empty period.
+    """
+    session.require(Permission.PATIENT_READ, record_type="Measure")
+    _period(start, end)
+    as_of = as_of or end - timedelta(days=1)
+    board = Dashboard(start, end)
+    with session.uow() as uow:
+        by_day: Counter = Counter()
+        by_provider: Counter = Counter()
+        by_location: Counter = Counter()
+        for v in uow.reports.visits(start, end):
+            by_day[v.day] += v.count
+            by_provider[v.practitioner_id] += v.count
+            by_location[v.location_id] += v.count
+            board.new_patients += v.count if v.visit_type == "new-patient" else 0
+        board.visits_by_day = dict(sorted(by_day.items()))
+        weeks: Counter = Counter()
+        for day, n in board.visits_by_day.items():
+            weeks[week_of(day)] += n
+        board.visits_by_week = dict(sorted(weeks.items()))
+        board.visits_by_provider, board.visits_by_location = dict(by_provider), dict(by_location)
+        board.visits = sum(by_day.values())
+        board.appointments = uow.reports.appointment_statuses(_instant(start), _instant(end))
+        if session.can(Permission.BILLING_READ):
+            board.money = uow.reports.money(start, end)
+        if session.can(Permission.CHART_READ):
+            board.measures = {k: Measure(k, t, len(d), len(n), low)
+                              for k, (t, d, n, low) in _groups(uow, as_of).items()}
+        uow.audit.append(session.entry(Action.QUERY, record_type="Measure", detail={
+            "report": "dashboard", "from": start.isoformat(), "to": end.isoformat(),
+            "measures": len(board.measures)}))
+        uow.commit()
+    return board
+
+
+def patients_for(session: Session, measure: str, *, as_of: date, numerator: bool = True,
+                 limit: int | None = None) -> list[Patient]:
+    """The patients behind a measure (its numerator, or with ``numerator=False`` those in the
+    denominator who are not in it), ordered by MRN. Audited as a query.
+
+    Raises PermissionDenied without the chart permission, ValidationError for an unknown measure.
+    """
+    if measure not in MEASURES:
+        raise ValidationError({"measure": f"unknown: {measure}; choose from {', '.join(MEASURES)}"})
+    session.require(Permission.CHART_READ, record_type="Measure")
+    with session.uow() as uow:
+        _, denominator, hits, _ = _groups(uow, as_of)[measure]
+        ids = hits if numerator else denominator - hits
+        people = sorted((uow.patients.get(pid) for pid in ids), key=lambda p: p.mrn)[:limit]
+        uow.audit.append(session.entry(Action.QUERY, record_type="Measure", record_id=measure, detail={
+            "report": "measure patients", "as of": as_of.isoformat(), "numerator": numerator,
+            "rows": len(people)}))
+        uow.commit()
+    return people
+
+
+def week_of(day: date) -> date:
+    """The Monday of ``day``'s week (how visits_by_week is keyed)."""
+    return day - timedelta(days=day.weekday())
+
