@@ -44,6 +44,11 @@ def register(sub, common, parser_class) -> None:
     s.add_argument("--window-only", action="store_true",
                    help="only show the sign-in window for the data folder, then exit (startup timing)")
     s.set_defaults(func=self_check)
+    s = sub.add_parser("config", parents=[common], help="the managed (system-wide) configuration")
+    csub = s.add_subparsers(dest="config_command", required=True, parser_class=parser_class)
+    cs = csub.add_parser("show", parents=[common], help="check and print the managed configuration")
+    cs.add_argument("--file", help="check this file instead of the installed one")
+    cs.set_defaults(func=config_show)
 
 
 # --- doctor -----------------------------------------------------------------------------------
@@ -231,6 +236,17 @@ def _text(data: dict) -> str:
         if check.get("note"):
             lines.append(f"          {check['note']}")
     return "\n".join(lines)
+
+
+def config_show(args) -> Result:
+    """The managed configuration in force (or --file), checked; exit 1 naming a wrong key."""
+    from app import config
+    managed = config.load([Path(args.file)]) if args.file else wiring.managed_config()
+    if args.file and managed.source is None:
+        raise ValidationError({"--file": f"{args.file} does not exist"})
+    data = managed.public()
+    text = (f"# {managed.source}\n" if managed.source else "# no managed configuration file; built-in defaults\n")
+    return Result(data, text + config.render(managed).rstrip())
 
 
 # --- self-check ---------------------------------------------------------------------------

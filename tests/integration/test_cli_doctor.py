@@ -150,3 +150,16 @@ def test_self_check_creates_opens_and_shows_the_sign_in_window(capsys, monkeypat
     assert code == 0 and out["window_shown"] is True and out["encrypted"] is True
     assert out["schema_is_head"] is True and "rxnorm.tsv" in out["terminology"]
     assert not any(tmp_path.glob("outpost-self-check-*"))  # the throw-away store is gone
+
+
+def test_config_show_prints_the_installed_file_and_refuses_a_bad_one_naming_the_key(tmp_path, capsys, monkeypatch):
+    good, bad = tmp_path / "good.toml", tmp_path / "bad.toml"
+    good.write_text('clinic = "North"\nmfa = "required"\nlocked = ["mfa"]\n')
+    bad.write_text('idle_lock_minutes = 90\n')
+    monkeypatch.setenv("OUTPOST_CONFIG", str(good))
+    assert cli.main(["--json", "config", "show"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["clinic"] == "North" and out["locked"] == ["mfa"] and out["source"] == str(good)
+    assert cli.main(["config", "show", "--file", str(bad)]) == 1
+    assert "idle_lock_minutes" in capsys.readouterr().err
+    assert cli.main(["config", "show", "--file", str(tmp_path / "none.toml")]) == 1
