@@ -17,9 +17,10 @@ from ui.qt import ops
 from ui.qt.chart_view import ChartView
 from ui.qt.lock_screen import install_auto_lock
 from ui.qt.search_view import SearchView
+from ui.qt.schedule_view import ScheduleView
+from ui.qt.sync_status import NOT_YET as SYNC_NOT_YET, SyncIndicator
 
 APP_TITLE = "Outpost EHR"
-SYNC_NOT_YET = "Offline — not yet synced"
 _GEOMETRY, _STATE = "main_window/geometry", "main_window/state"
 
 
@@ -50,6 +51,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings()
         self._closed = False
         self.chart: ChartView | None = None
+        self.schedule: ScheduleView | None = None  # built when first shown
         self.setWindowTitle(APP_TITLE)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.pages = QStackedWidget()
@@ -78,11 +80,16 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(self.quit_action)
         self.menuBar().addMenu("&Patient").addAction(self.find_action)
+        self.schedule_action = QAction("S&chedule", self, shortcut=QKeySequence("Ctrl+Shift+S"),
+                                       triggered=self.show_schedule)
+        self.schedule_action.setStatusTip("The day or week calendar: book, check in, check out")
+        self.menuBar().addMenu("&Clinic").addAction(self.schedule_action)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main_toolbar")  # saveState() needs a name
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         toolbar.addAction(self.find_action)
+        toolbar.addAction(self.schedule_action)
         toolbar.addSeparator()
         toolbar.addAction(self.sign_out_action)
 
@@ -90,7 +97,7 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel(user_text(self.session.user))
         self.location_label = QLabel("Location: " + fmt.MISSING)
         self.workstation_label = QLabel("Workstation: " + fmt.text(self.session.workstation))
-        self.sync_label = QLabel(SYNC_NOT_YET)
+        self.sync_label = SyncIndicator(self.session)
         bar = self.statusBar()
         for label in (self.user_label, self.location_label, self.workstation_label, self.sync_label):
             label.setContentsMargins(6, 0, 6, 0)
@@ -111,6 +118,15 @@ class MainWindow(QMainWindow):
     def show_search(self) -> None:
         self.pages.setCurrentWidget(self.search)
         self.search.focus_search()
+
+    def show_schedule(self) -> None:
+        if self.schedule is None:
+            self.schedule = ScheduleView(self.session)
+            self.pages.addWidget(self.schedule)
+        if self.chart is not None and self.chart.summary is not None:
+            p = self.chart.summary.patient
+            self.schedule.patient = (p.id, fmt.person_name(p.name))  # "Book…" starts with them
+        self.pages.setCurrentWidget(self.schedule)
 
     def open_patient(self, patient_id: str) -> None:
         """Show a patient's chart (one chart at a time in this first version)."""
