@@ -104,6 +104,42 @@ def _rewrite(node: Any, full_urls: dict[str, str], path: str = "") -> Any:
     return node
 
 
+class _Bad(Exception):
+    pass
+
+
+def _fast(node: Any, full_urls: dict[str, str]) -> Any:
+    """:func:`_check` and :func:`_rewrite` in one walk that builds no paths (raises _Bad)."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if isinstance(value, str):
+                if key == "reference" and not value.startswith("#"):
+                    try:
+                        value = _target(value, full_urls)
+                    except EntryError:
+                        raise _Bad from None
+                elif key in _DATE_KEYS or key.endswith("DateTime"):
+                    try:
+                        _check_date(key, value)
+                    except EntryError:
+                        raise _Bad from None
+                out[key] = value
+            elif key == "coding" and isinstance(value, list):
+                for c in value:
+                    if not isinstance(c, dict) or not c.get("system") or not c.get("code"):
+                        raise _Bad
+                out[key] = [_fast(c, full_urls) for c in value]
+            elif isinstance(value, (dict, list)):
+                out[key] = _fast(value, full_urls)
+            else:
+                out[key] = value
+        return out
+    if isinstance(node, list):
+        return [_fast(v, full_urls) for v in node]
+    return node
+
+
 # -- checks ---------------------------------------------------------------------------
 def _check(node: Any, path: str = "") -> None:
     """Codings need a system and a code; dates must be FHIR dates."""
@@ -152,8 +188,11 @@ def prepare(resource: Any, full_urls: dict[str, str]) -> list[m.Record] | None:
     source_id = resource.get("id")
     if "id" in resource and (not isinstance(source_id, str) or not _FHIR_ID.match(source_id)):
         raise EntryError("id", f"{source_id!r} is not a FHIR id (1-64 letters, digits, '-' or '.')")
-    _check(resource)
-    r = _rewrite(resource, full_urls)
+    try:
+        r = _fast(resource, full_urls)
+    except _Bad:  # walk again, slowly, to name the element that is wrong
+        _check(resource)
+        r = _rewrite(resource, full_urls)
     if source_id:
         r["id"] = local_id(rtype, source_id)
     elif "id" not in r:
@@ -227,15 +266,21 @@ class _Writer:
         self.session, self.uow, self.ctx, self.result = session, uow, ctx, result
         self.patients: set[str] = set()
 
-    def patient_known(self, patient_id: str, pending: set[str]) -> bool:
-        return patient_id in pending or patient_id in self.patients or \
-            self.uow.patients.find(patient_id) is not None
+    def known_patients(self, patient_ids: set[str]) -> set[str]:
+        missing = patient_ids - self.patients
+        self.patients |= set(self.uow.patients.find_many(missing)) if missing else set()
+        return patient_ids & self.patients
 
     def write(self, records: list[m.Record]) -> None:
         new: dict[type, list[m.Record]] = {}
+        found: dict[str, m.Record] = {}
+        for cls in {type(r) for r in records}:
+            found |= self.uow.records(cls).find_many(r.id for r in records if type(r) is cls)
         for record in records:
             repo = self.uow.records(type(record))
-            existing = repo.find(record.id)
+            existing = found.get(record.id)
+            if existing is not None and type(existing) is not type(record):
+                existing = None
             if existing is None:
                 if isinstance(record, m.Patient):
                     self._free_mrn(record)
@@ -271,10 +316,12 @@ def _ordered(records: list[tuple[str, m.Record]]) -> list[tuple[str, m.Record]]:
 
 def _check_patients(writer: _Writer, items: list[tuple[str, m.Record]], errors: list[str]) -> list:
     pending = {r.id for _, r in items if isinstance(r, m.Patient)}
+    wanted = {getattr(r, "patient_id", None) for _, r in items} - pending - {None}
+    known = pending | writer.known_patients(wanted)
     kept = []
     for where, record in items:
         pid = getattr(record, "patient_id", None)
-        if pid and not writer.patient_known(pid, pending):
+        if pid and pid not in known:
             errors.append(f"{where} ({mapping.WIRE_TYPE[type(record)]}): subject: Patient/{pid} "
                           "is neither in the file nor in the store")
             continue
