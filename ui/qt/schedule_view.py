@@ -238,7 +238,8 @@ class ScheduleView(QWidget):
     def book(self) -> None:
         day, at = self.cell_time()
         form = dialogs.BookDialog(self.session, self.names, day=day, at=at,
-                                  practitioner_id=self.practitioner.currentData(),
+                                  practitioner_id=self.practitioner.currentData()
+                                  or self.session.user.practitioner_id,
                                   location_id=self.location.currentData(), patient=self.patient,
                                   parent=self)
         if dialogs.run_dialog(form):
