@@ -14,12 +14,13 @@ import time
 from typing import Callable
 
 from app.errors import ValidationError
-from tests.bench import bench_chart, bench_cipher, bench_search
+from tests.bench import bench_chart, bench_cipher, bench_import, bench_search
 
 BENCHMARKS: dict[str, Callable[[bool], dict]] = {
     "search": bench_search.run,
     "chart": bench_chart.run,
     "cipher": bench_cipher.run,
+    "import": bench_import.run,
 }
 
 
