@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, Callable[[bool], dict]] = {
     "search": bench_search.run,
     "chart": bench_chart.run,
     "cipher": bench_cipher.run,
+    "startup": __import__("tests.bench.bench_startup", fromlist=["run"]).run,
     "import": bench_import.run,
 }
 
