@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QScrollArea, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from app import chart
 from app import formatting as fmt
@@ -11,7 +11,9 @@ from app.chart import ChartSummary
 from app.model import AllergyIntolerance
 from app.session import Session
 from ui.qt import errors, ops
+from ui.qt.chart_events import ChartEvents
 from ui.qt.chart_panes import PANES, Pane
+from ui.qt.registration import PatientDialog
 from ui.qt.style import alert_style, scaled_font
 
 NO_ALLERGIES = "No known allergies (none recorded)"
@@ -42,8 +44,14 @@ class Banner(QFrame):
         self.withheld = QLabel()
         self.withheld.setWordWrap(True)
         self.withheld.hide()
+        self.edit_button = QPushButton("Edit &demographics…")
+        self.edit_button.setEnabled(False)
+        top = QHBoxLayout()
+        top.addWidget(self.name, 1)
+        top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
-        for label in (self.name, self.details, self.allergies, self.withheld):
+        layout.addLayout(top)
+        for label in (self.details, self.allergies, self.withheld):
             layout.addWidget(label)
 
     def show_summary(self, summary: ChartSummary) -> None:
@@ -112,14 +120,35 @@ class ChartView(QWidget):
         super().__init__(parent)
         self.session, self.patient_id = session, patient_id
         self.summary: ChartSummary | None = None
+        self.events = ChartEvents(self)
         self.banner = Banner()
+        self.banner.edit_button.clicked.connect(self.edit_demographics)
         self.tabs = QTabWidget()
         self.summary_tab = SummaryTab()
         self.tabs.addTab(self.summary_tab, "Summary")
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(self.tabs, 1)
+        self.tab_widgets: dict[str, QWidget] = {}
+        self.events.changed.connect(lambda _: self.reload())
         self.reload()
+
+    def _add_tabs(self) -> None:
+        """The other tabs, once the chart opened (a refused chart shows one error, not ten)."""
+        from ui.qt.chart_tabs import build_tabs  # the tabs import QtCharts: only when a chart opens
+        for title, tab in build_tabs(self.session, self.patient_id, self.events):
+            self.tabs.addTab(tab, title)
+            self.tab_widgets[title] = tab
+
+    def edit_demographics(self) -> PatientDialog | None:
+        """Open the demographics dialog for this patient; the chart reloads after saving."""
+        if self.summary is None:
+            return None
+        dialog = PatientDialog(self.session, self.summary.patient, parent=self)
+        dialog.saved.connect(lambda _: self.events.changed.emit("Patient"))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
 
     def reload(self) -> None:
         """Read the chart again (audited as a chart open)."""
@@ -128,7 +157,10 @@ class ChartView(QWidget):
 
     def _show(self, summary: ChartSummary) -> None:
         self.summary = summary
+        self.banner.edit_button.setEnabled(True)
         self.banner.show_summary(summary)
+        if not self.tab_widgets:
+            self._add_tabs()
         self.summary_tab.show_summary(summary)
         self.loaded.emit(summary)
 
