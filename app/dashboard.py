@@ -18,6 +18,7 @@ outpatient chart holds (no exclusions for hospice or frailty):
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -102,38 +103,61 @@ def _instant(day: date) -> datetime:
     return datetime.combine(day, time()).astimezone()
 
 
-def _aged(births: dict[str, date], on: date, low: int, high: int) -> set[str]:
-    return {pid for pid, born in births.items() if low <= _age(born, on) <= high}
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year - years, day=28)
+
+
+class _Ages:
+    """Patients by birth date, so an age band is one slice (the clinic may hold 200,000)."""
+
+    def __init__(self, births: dict[str, date], on: date):
+        self.on = on
+        pairs = sorted(births.items(), key=lambda kv: kv[1])
+        self.days = [born for _, born in pairs]
+        self.ids = [pid for pid, _ in pairs]
+        self.born = births
+
+    def aged(self, low: int, high: int) -> set[str]:
+        """Patients aged ``low`` to ``high`` (whole years, inclusive) on ``on``."""
+        earliest = _years_before(self.on, high + 1) + timedelta(days=1)
+        latest = _years_before(self.on, low)
+        return set(self.ids[bisect_left(self.days, earliest):bisect_right(self.days, latest)])
+
+    def age(self, pid: str) -> int:
+        return _age(self.born[pid], self.on)
 
 
 def _groups(uow, as_of: date) -> dict[str, tuple[str, set[str], set[str], bool]]:
     """measure -> (title, denominator ids, numerator ids, lower is better)."""
-    r, births = uow.reports, uow.reports.births()
+    r, ages = uow.reports, _Ages(uow.reports.births(), as_of)
     year_ago = _instant(as_of - timedelta(days=365))
     out: dict[str, tuple[str, set[str], set[str], bool]] = {}
 
     a1c = r.latest_values(DIABETES, HBA1C, year_ago)
-    diabetic = set(a1c) & _aged(births, as_of, 18, 75)
+    diabetic = set(a1c) & ages.aged(18, 75)
     out["diabetes-a1c-poor"] = ("Diabetes: HbA1c > 9 % or missing", diabetic,
                                 {p for p in diabetic if a1c[p] is None or a1c[p] > 9}, True)
 
     systolic = r.latest_values(HYPERTENSION, SYSTOLIC, year_ago)
     diastolic = r.latest_values(HYPERTENSION, DIASTOLIC, year_ago)
-    hypertensive = set(systolic) & _aged(births, as_of, 18, 85)
+    hypertensive = set(systolic) & ages.aged(18, 85)
     controlled = {p for p in hypertensive if systolic[p] is not None and diastolic.get(p) is not None
                   and systolic[p] < 140 and diastolic[p] < 90}
     out["hypertension-controlled"] = ("Hypertension: BP < 140/90", hypertensive, controlled, False)
 
-    adults = _aged(births, as_of, 19, 200)
+    adults = ages.aged(19, 200)
     up_to_date = (adults & r.with_vaccine(FLU, as_of - timedelta(days=365))
                   & r.with_vaccine(TD, as_of - timedelta(days=3652)))
     zoster, pneumo = r.with_vaccine(ZOSTER, date(1900, 1, 1)), r.with_vaccine(PNEUMOCOCCAL, date(1900, 1, 1))
-    up_to_date = {p for p in up_to_date if (_age(births[p], as_of) < 50 or p in zoster)
-                  and (_age(births[p], as_of) < 65 or p in pneumo)}
+    up_to_date = {p for p in up_to_date if (ages.age(p) < 50 or p in zoster)
+                  and (ages.age(p) < 65 or p in pneumo)}
     out["adult-immunization"] = ("Adults up to date on immunizations", adults, up_to_date, False)
 
     for key, (codes, low, high, days) in SCREENINGS.items():
-        eligible = _aged(births, as_of, low, high)
+        eligible = ages.aged(low, high)
         done = r.with_result(codes, _instant(as_of - timedelta(days=days)))
         out[key] = (f"Overdue: {key.removeprefix('screening-')} screening", eligible, eligible - done, True)
     return out
