@@ -165,6 +165,21 @@ class RecordRepository(Generic[R]):
         self._indexed(record)
         return record
 
+    def put_many_from_server(self, items: Iterable[tuple[R, str]]) -> int:
+        """:meth:`put_from_server` for many records this store does not hold yet (most of a
+        first pull): one insert for the lot, no outbox entries. The caller makes sure none
+        exists (an existing id fails the whole insert, and its transaction with it)."""
+        now = utcnow()
+        rows, batch = [], []
+        for record, server_copy in items:
+            record.version, record.created_at, record.updated_at = 1, record.created_at or now, now
+            rows.append(self._row(record, now) | {"server_copy": server_copy})
+            batch.append(record)
+        if rows:
+            self.conn.execute(insert(self.table), rows)
+            self._indexed_many(batch)
+        return len(rows)
+
     def _indexed(self, record: R) -> None:
         """Hook for tables with a search index."""
 
