@@ -4,8 +4,9 @@ NDJSON (the bulk-export format), through the same mapping sync uses.
 Ids are kept: a UUID id (or ``urn:uuid`` fullUrl) becomes the record's id as it is, any
 other id a name-based UUID of ``Type/id``, so importing the same file twice finds the
 records it made and creates nothing new. References inside the file (``urn:uuid``
-fullUrls, relative ``Type/id``, absolute URLs) are rewritten to those ids. A Bundle is
-all or nothing; an NDJSON file goes on past a bad line and reports each one.
+fullUrls, relative ``Type/id``, absolute URLs) are rewritten to those ids. A transaction
+or collection Bundle is all or nothing; a batch Bundle and an NDJSON file go on past a
+bad entry or line and report each one.
 """
 from __future__ import annotations
 
@@ -381,7 +382,9 @@ def _bundle(session: Session, path: Path, ctx: MapContext, result: FileResult) -
     with session.uow() as uow:
         writer = _Writer(session, uow, ctx, result)
         items = _check_patients(writer, _ordered(items), errors)
-        if errors:
+        if errors and doc.get("type") == "batch":  # a batch's entries stand alone: keep the good ones
+            result.errors = errors
+        elif errors:
             result.errors, result.rejected = errors, True
             uow.audit.append(session.entry(Action.IMPORT, outcome="failure", record_type="Bundle",
                                            detail={"file": name, "errors": len(errors)}))

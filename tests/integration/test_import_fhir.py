@@ -146,6 +146,16 @@ def test_a_bad_entry_rejects_the_whole_transaction_naming_the_entry_and_field(cl
     assert rows(clinic) == before
 
 
+def test_a_batch_bundle_keeps_its_good_entries_and_reports_the_bad_one(clinic, tmp_path):
+    b = hand_bundle("batch")
+    b["entry"][2]["resource"]["effectiveDateTime"] = "2024-02-31T10:00:00Z"
+    path = tmp_path / "batch.json"
+    path.write_text(json.dumps(b))
+    [r] = fhir_import.import_files(clinic.session, [path])
+    assert not r.rejected and r.created == {"Patient": 1, "Condition": 1}
+    assert [e.split(":")[0] for e in r.errors] == ["entry 2 (Observation)"]
+
+
 def test_a_truncated_bundle_is_rejected_naming_the_file_and_the_place(clinic, tmp_path, source):
     path = tmp_path / "cut.json"
     path.write_text(json.dumps(source[0])[:5000])
