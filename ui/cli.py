@@ -21,7 +21,7 @@ from ui import logging_setup, wiring
 #: Modules that add their own sub-commands: each has ``register(sub, common, parser_class)``
 #: (``sub`` the sub-parsers, ``common`` the shared options parent, ``parser_class`` for
 #: nested sub-parsers) and sets ``func`` to a function returning a ``cli_commands.Result``.
-COMMAND_MODULES: tuple[str, ...] = ("ui.cli_interfaces", "ui.cli_sync", "ui.cli_doctor")
+COMMAND_MODULES: tuple[str, ...] = ("ui.cli_interfaces", "ui.cli_sync", "ui.cli_doctor", "ui.cli_print")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -3,10 +3,10 @@ encounters with signed notes, and labs with trends drawn as charts."""
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Table, TableStyle
+from reportlab.platypus import KeepTogether, Table
 
 from app import formatting as fmt
-from app.printing import parts
+from app.printing import layout, parts
 from app.printing.layout import pairs, para, section, styles, table
 from app.printing.sources import Printable
 from app.printing.trends import series_by_code, trend_chart
@@ -40,7 +40,7 @@ def _trend_grid(labs) -> list:
         return []
     rows = [charts[i:i + 2] + [""] * (2 - len(charts[i:i + 2])) for i in range(0, len(charts), 2)]
     grid = Table(rows, colWidths=[90 * mm, 90 * mm])
-    grid.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    grid.setStyle(layout.grid(("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")))
     return section("Lab trends", grid)
 
 

@@ -57,6 +57,12 @@ def styles() -> Styles:
         right=ParagraphStyle("right", parent=body, fontSize=8.5, leading=10.5, alignment=TA_RIGHT))
 
 
+def grid(*commands) -> TableStyle:
+    """A table style in the document font (reportlab's own default is Helvetica, which would
+    then be named in the PDF even for tables holding only paragraphs)."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), register().regular), *commands])
+
+
 def para(text: object, style: ParagraphStyle) -> Paragraph:
     """A paragraph of plain text (escaped; CJK runs in the CJK font; newlines kept)."""
     shown = "" if text == "" else fmt.text(text)  # "" is a deliberately empty cell
@@ -74,14 +80,16 @@ def table(header: list[str], rows: Iterable[list[object]], widths: list[float],
     right = set(right)
     body = [[para(v, s.right if i in right else s.cell) for i, v in enumerate(r)] for r in rows]
     if not body:
-        return Table([[para("None recorded", s.small)]], colWidths=[sum(widths)])
+        empty = Table([[para("None recorded", s.small)]], colWidths=[sum(widths)])
+        empty.setStyle(grid())
+        return empty
     t = Table([[para(h, s.cell_bold) for h in header], *body], colWidths=widths, repeatRows=1)
-    t.setStyle(TableStyle([
+    t.setStyle(grid(
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
+        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)))
     return t
 
 
@@ -90,8 +98,8 @@ def pairs(rows: list[tuple[str, object]], label_width: float = 38 * mm) -> Table
     s = styles()
     t = Table([[para(k, s.cell_bold), para(v, s.cell)] for k, v in rows],
               colWidths=[label_width, PAGE[0] - 2 * MARGIN - label_width])
-    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                           ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    t.setStyle(grid(("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)))
     return t
 
 
@@ -202,7 +210,9 @@ def render(*, title: str, letterhead: Letterhead, patient: Patient, story: list[
     doc = SimpleDocTemplate(buffer, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN,
                             topMargin=MARGIN, bottomMargin=MARGIN,
                             title=f"{title} — {fmt.person_name(patient.name)}",
-                            author=letterhead.name, subject=subject or title, creator="Outpost EHR")
+                            author=letterhead.name, subject=subject or title, creator="Outpost EHR",
+                            # else the canvas's initial Helvetica is named on every page
+                            initialFontName=register().regular, initialFontSize=9)
     head = [Spacer(1, LETTERHEAD_H - 2 * mm), para(title, styles().title)]
     doc.build(head + story, canvasmaker=lambda *a, **k: _NumberedCanvas(*a, decorate=decorate, **k))
     return buffer.getvalue()

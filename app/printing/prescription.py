@@ -3,11 +3,11 @@ refills and a signature line."""
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table
 
 from app import formatting as fmt
 from app.printing import parts
-from app.printing.layout import pairs, para, section, styles
+from app.printing.layout import grid, pairs, para, section, styles
 from app.printing.sources import Printable
 
 TITLE = "Prescription"
@@ -41,8 +41,8 @@ def story(doc: Printable) -> list:
     out += section("Allergies on file", parts.allergies_table(r["allergies"]))
     line = Table([["", ""], [para("Prescriber's signature", s.small), para("Date", s.small)]],
                  colWidths=[110 * mm, 50 * mm], rowHeights=[14 * mm, None])
-    line.setStyle(TableStyle([("LINEBELOW", (0, 0), (0, 0), 0.6, "black"),
-                              ("LINEBELOW", (1, 0), (1, 0), 0.6, "black")]))
+    line.setStyle(grid(("LINEBELOW", (0, 0), (0, 0), 0.6, "black"),
+                       ("LINEBELOW", (1, 0), (1, 0), 0.6, "black")))
     out += [Spacer(1, 10 * mm), line]
     if rx.status == "draft":
         out.append(para("DRAFT — not signed; not valid for dispensing.", s.heading))

@@ -53,7 +53,9 @@ def _practitioner(uow, practitioner_id: str | None) -> Practitioner | None:
 
 
 def _not_found(kind: str, ident: str) -> NotFound:
-    return NotFound(f"{ID_MEANING[kind]} for {kind}:", ident)
+    error = NotFound(kind, ident)
+    error.args = (f"nothing to print as {kind} for id {ident!r}: give {ID_MEANING[kind]}",)
+    return error
 
 
 def _of_visit(uow, visit: Encounter) -> dict[str, Any]:
