@@ -10,7 +10,7 @@ PYTHON="${PYTHON:-python3}"
 
 # Qt (offscreen and xcb), fonts so Qt and the PDFs draw real glyphs, poppler for PDF checks.
 SYSTEM_PACKAGES=(libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
-                 libglib2.0-0 libxcb-cursor0 fonts-dejavu-core poppler-utils python3-venv
+                 libglib2.0-0 libxcb-cursor0 fonts-dejavu-core fonts-droid-fallback poppler-utils python3-venv
                  debootstrap)  # debootstrap: the .deb install test's clean Debian root
 
 _missing_packages() {
