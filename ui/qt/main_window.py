@@ -18,6 +18,7 @@ from ui.qt.chart_view import ChartView
 from ui.qt.lock_screen import install_auto_lock
 from ui.qt.search_view import SearchView
 from ui.qt.schedule_view import ScheduleView
+from ui.qt.admin_view import AdminView, may_administer
 from ui.qt.sync_status import NOT_YET as SYNC_NOT_YET, SyncIndicator
 
 APP_TITLE = "Outpost EHR"
@@ -52,6 +53,7 @@ class MainWindow(QMainWindow):
         self._closed = False
         self.chart: ChartView | None = None
         self.schedule: ScheduleView | None = None  # built when first shown
+        self.admin: AdminView | None = None
         self.setWindowTitle(APP_TITLE)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.pages = QStackedWidget()
@@ -83,13 +85,19 @@ class MainWindow(QMainWindow):
         self.schedule_action = QAction("S&chedule", self, shortcut=QKeySequence("Ctrl+Shift+S"),
                                        triggered=self.show_schedule)
         self.schedule_action.setStatusTip("The day or week calendar: book, check in, check out")
-        self.menuBar().addMenu("&Clinic").addAction(self.schedule_action)
+        clinic_menu = self.menuBar().addMenu("&Clinic")
+        clinic_menu.addAction(self.schedule_action)
+        self.admin_action = QAction("&Administration", self, triggered=self.show_admin)
+        self.admin_action.setStatusTip("Users and roles, two-step sign-in, the audit report")
+        self.admin_action.setVisible(may_administer(self.session))  # the services check again
+        clinic_menu.addAction(self.admin_action)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main_toolbar")  # saveState() needs a name
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         toolbar.addAction(self.find_action)
         toolbar.addAction(self.schedule_action)
+        toolbar.addAction(self.admin_action)
         toolbar.addSeparator()
         toolbar.addAction(self.sign_out_action)
 
@@ -127,6 +135,12 @@ class MainWindow(QMainWindow):
             p = self.chart.summary.patient
             self.schedule.patient = (p.id, fmt.person_name(p.name))  # "Book…" starts with them
         self.pages.setCurrentWidget(self.schedule)
+
+    def show_admin(self) -> None:
+        if self.admin is None:
+            self.admin = AdminView(self.opened)
+            self.pages.addWidget(self.admin)
+        self.pages.setCurrentWidget(self.admin)
 
     def open_patient(self, patient_id: str) -> None:
         """Show a patient's chart (one chart at a time in this first version)."""
