@@ -67,12 +67,18 @@ def gateway(opened: wiring.Opened, args, server: str) -> HttpGateway:
                                               gzip_requests=args.gzip_requests))
 
 
-def sync_round(args) -> Result:
-    from sync.engine import run_round
+def _server(args) -> str:
+    if not args.server:
+        raise ValidationError({"--server": "the FHIR server's base URL is required (https://host/fhir)"})
     try:
-        server = check_url(args.server)
+        return check_url(args.server)
     except SyncError as exc:
         raise ValidationError({"--server": str(exc).removeprefix("sync config error: ")}) from None
+
+
+def sync_round(args) -> Result:
+    from sync.engine import run_round
+    server = _server(args)
     if args.ca_bundle and not os.path.isfile(args.ca_bundle):
         raise ValidationError({"--ca-bundle": f"{args.ca_bundle} does not exist"})
     opened = _open(args)
@@ -100,7 +106,7 @@ def sync_round(args) -> Result:
 
 def register(sub, common, parser_class) -> None:
     s = sub.add_parser("sync", parents=[common], help="one sync round with the central FHIR server")
-    s.add_argument("--server", metavar="URL", required=True, help="the FHIR R4 base URL (https)")
+    s.add_argument("--server", metavar="URL", help="the FHIR R4 base URL (https); required for a round")
     s.add_argument("--ca-bundle", metavar="FILE", help="verify the server against this CA bundle")
     s.add_argument("--token-url", metavar="URL",
                    help="exchange the saved client id and secret here (OAuth2 client credentials)")
@@ -111,3 +117,6 @@ def register(sub, common, parser_class) -> None:
     s.add_argument("--gzip-requests", action="store_true",
                    help="gzip request bodies (only for servers that accept it)")
     s.set_defaults(func=sync_round)
+    from ui import cli_sync_tools  # packages, status and central lookup
+    cli_sync_tools.register(s.add_subparsers(dest="sync_command", parser_class=parser_class), common,
+                            parser_class)
