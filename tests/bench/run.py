@@ -14,14 +14,15 @@ import time
 from typing import Callable
 
 from app.errors import ValidationError
-from tests.bench import bench_chart, bench_cipher, bench_import, bench_search
+from tests.bench import bench_chart, bench_cipher, bench_import, bench_search, bench_sync
 
 BENCHMARKS: dict[str, Callable[[bool], dict]] = {
     "search": bench_search.run,
     "chart": bench_chart.run,
     "cipher": bench_cipher.run,
-    "startup": __import__("tests.bench.bench_startup", fromlist=["run"]).run,
+    "sync": bench_sync.run,
     "import": bench_import.run,
+    "startup": __import__("tests.bench.bench_startup", fromlist=["run"]).run,
 }
 
 
