@@ -302,3 +302,32 @@ def test_outpost_clinic_letterhead_sets_what_every_print_then_shows(clinic, stor
 def test_print_to_file_refuses_a_missing_folder_before_writing_anything(demo_clinic, sessions, ids, tmp_path):
     with pytest.raises(ValidationError, match="does not exist"):
         print_to_file(sessions["physician"], "chart", ids["patient"], tmp_path / "nope" / "c.pdf")
+
+
+def test_sensitive_problems_are_left_out_for_a_user_who_may_not_see_them(clinic, sessions):
+    from app import problems
+    doctor = sessions["physician"]
+    p = patients.register(doctor, Patient(mrn="", name=HumanName("Okoro", ["Ada"]), birth_date=date(1984, 3, 4),
+                                          sex="female"), confirm_duplicate=True)
+    problems.add(doctor, patient_id=p.id, code="F32.9")
+    problems.add(doctor, patient_id=p.id, code="I10")
+    by_doctor = print_document(doctor, "chart", p.id)
+    by_nurse = print_document(sessions["nurse"], "chart", p.id)
+    assert "depressive" in flat(by_doctor.pdf) and by_doctor.withheld == 0
+    assert "depressive" not in flat(by_nurse.pdf) and by_nurse.withheld == 1
+    assert "hypertension" in flat(by_nurse.pdf)
+
+
+def test_the_lab_report_and_visit_summary_show_their_results_and_visit(demo_clinic, sessions, ids):
+    from app.model import DiagnosticReport, Encounter, Observation
+    report = _load(demo_clinic, DiagnosticReport, "diagnostic_reports", ids["lab-report"])
+    body = flat(print_document(sessions["physician"], "lab-report", report.id).pdf)
+    assert report.result_ids
+    for result_id in report.result_ids:
+        o = _load(demo_clinic, Observation, "observations", result_id)
+        assert " ".join(o.code.display.split()[:2]) in body
+    visit = _load(demo_clinic, Encounter, "encounters", ids["encounter"])
+    summary = flat(print_document(sessions["physician"], "visit-summary", visit.id).pdf)
+    assert "After-visit summary" in summary and "Your current medications" in summary
+    latest = print_document(sessions["physician"], "visit-summary", ids["patient"])
+    assert latest.record_type == "Encounter"
