@@ -148,6 +148,15 @@ class _Handler:
         self.notes: list[str] = []
         self.current: Patient | None = None
 
+    def made_id(self, *parts) -> str:
+        """The id of a record this message makes: the same when the sender sends it again."""
+        return str(uuid.uuid5(ID_SPACE, "|".join([self.head.sending_app, self.head.sending_facility,
+                                                  self.head.control_id, *map(str, parts)])))
+
+    def not_taken_before(self, cls, first_id: str) -> None:
+        if self.uow.records(cls).find(first_id) is not None:
+            raise _Duplicate()
+
     def add(self, record) -> None:
         self.uow.records(type(record)).add(record)
         self.created[record.RESOURCE_TYPE] = self.created.get(record.RESOURCE_TYPE, 0) + 1
@@ -191,6 +200,7 @@ class _Handler:
         if not obrs:
             raise h.FieldError("OBR", "required segment missing", code="100")
         unmatched = []
+        self.not_taken_before(DiagnosticReport, self.made_id("OBR", 1))
         for n, (obr, obxs) in enumerate(self._groups(), start=1):
             code = _coding(self.msg, obr, 4, "OBR-4")
             issued = (h.timestamp(h.get(self.msg, obr, 22), "OBR-22")
@@ -198,12 +208,13 @@ class _Handler:
             if issued is None:
                 raise h.FieldError("OBR-7", "required field missing (observation time)", code="101")
             order = self._order(patient, h.get(self.msg, obr, 2), code)
-            report = DiagnosticReport(patient_id=patient.id, code=code, issued=issued,
+            report = DiagnosticReport(id=self.made_id("OBR", n), patient_id=patient.id, code=code, issued=issued,
                                       service_request_id=order.id if order else None,
                                       performer=self.head.sending_facility or self.head.sending_app or None,
                                       status=RESULT_STATUS.get(h.get(self.msg, obr, 25).upper(), "final"))
             for i, obx in enumerate(obxs, start=1):
                 obs = self._observation(obx, patient, issued, order, report)
+                obs.id = self.made_id("OBR", n, "OBX", i)
                 report.result_ids.append(obs.id)
                 self.add(obs)
             self.add(report)
@@ -278,13 +289,14 @@ class _Handler:
         if not rxas:
             raise h.FieldError("RXA", "required segment missing", code="100")
         rxrs = h.segments(self.msg, "RXR")
+        self.not_taken_before(Immunization, self.made_id("RXA", 0))
         for n, rxa in enumerate(rxas):
             when = h.day(h.required(self.msg, rxa, 3, name="administration date"), "RXA-3")
             vaccine = _coding(self.msg, rxa, 5, "RXA-5")
             rxr = rxrs[n] if n < len(rxrs) else None
             completion = h.get(self.msg, rxa, 20).upper()
             self.add(Immunization(
-                patient_id=patient.id, vaccine=vaccine, occurrence=when,
+                id=self.made_id("RXA", n), patient_id=patient.id, vaccine=vaccine, occurrence=when,
                 lot_number=h.get(self.msg, rxa, 15) or None,
                 expiration_date=h.day(h.get(self.msg, rxa, 16), "RXA-16"),
                 manufacturer=h.get(self.msg, rxa, 17, 2) or h.get(self.msg, rxa, 17) or None,
@@ -335,6 +347,10 @@ class _Filed(Exception):
     """Written, but a person should look (a result without its order)."""
 
 
+class _Duplicate(Exception):
+    """The sender sent this message again (same control id): it was taken the first time."""
+
+
 HANDLERS = {"ADT": _Handler.adt, "ORU": _Handler.oru, "VXU": _Handler.vxu, "SIU": _Handler.siu}
 
 
@@ -354,6 +370,9 @@ def take(session: Session, raw: h.RawMessage, clinic_code: str) -> Outcome:
             try:
                 patient = handler_fn(handler)
                 reason = "; ".join(handler.notes) or "accepted"
+            except _Duplicate:
+                patient = handler.current
+                reason = "already taken (the same message was sent before); nothing new written"
             except _Filed as filed:
                 patient, reason, review = handler.current, str(filed), True
                 uow.interfaces.add_review({"id": new_id(), "kind": "unmatched-result",

@@ -223,7 +223,7 @@ _json_values = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.text(m
                          st.just("2024-02-30"), st.just("urn:uuid:0000"), st.just({"reference": "Patient/x"}))
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(entry=st.integers(0, 3), key=st.sampled_from(["resourceType", "id", "subject", "code", "birthDate",
                                                       "effectiveDateTime", "valueQuantity", "name",
                                                       "identifier", "onsetDateTime", "status"]),
