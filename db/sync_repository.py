@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 
 from app.model import utcnow
 from db import tables as t
@@ -78,6 +78,33 @@ class SyncRepository:
         row = self.conn.execute(select(table.c.server_version, table.c.server_copy, table.c.patient_id)
                                 .where(table.c.id == resource_id)).first()
         return ServerState(row.server_version, row.server_copy, row.patient_id) if row else None
+
+    def server_states(self, resource_type: str, resource_ids: list[str]) -> dict[str, ServerState]:
+        """:meth:`server_state` for many resources of one type, by id (those that exist)."""
+        table, out = BY_RESOURCE_TYPE[resource_type].table, {}
+        ids = list(dict.fromkeys(resource_ids))
+        for start in range(0, len(ids), 500):
+            rows = self.conn.execute(select(table.c.id, table.c.server_version, table.c.server_copy,
+                                            table.c.patient_id).where(table.c.id.in_(ids[start:start + 500])))
+            out.update((r.id, ServerState(r.server_version, r.server_copy, r.patient_id)) for r in rows)
+        return out
+
+    def confirm_many(self, resource_type: str, confirmed: list[tuple[str, str | None, str, int]]) -> None:
+        """:meth:`confirm` for many resources of one type, as (id, server version, server
+        copy, last outbox seq sent): three statements for the lot."""
+        if not confirmed:
+            return
+        table, o, r = BY_RESOURCE_TYPE[resource_type].table, t.outbox.c, sync_rejections.c
+        params = [{"_id": rid, "_version": version, "_copy": copy, "_upto": upto}
+                  for rid, version, copy, upto in confirmed]
+        self.conn.execute(update(table).where(table.c.id == bindparam("_id"))
+                          .values(server_version=bindparam("_version"), server_copy=bindparam("_copy")),
+                          params)
+        self.conn.execute(delete(t.outbox).where(and_(o.resource_type == resource_type,
+                                                      o.resource_id == bindparam("_id"),
+                                                      o.seq <= bindparam("_upto"))), params)
+        self.conn.execute(delete(sync_rejections).where(and_(r.resource_type == resource_type,
+                                                             r.resource_id == bindparam("_id"))), params)
 
     def confirm(self, resource_type: str, resource_id: str, server_version: str | None,
                 server_copy: str, upto_seq: int) -> None:

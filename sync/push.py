@@ -31,12 +31,21 @@ class PushResult:
 
 
 def prepare(uow: UnitOfWork, ctx: MapContext) -> list[bundles.Outgoing]:
-    """What to send for every resource with pending changes."""
+    """What to send for every resource with pending changes (records and their server
+    state read in bulk, one type at a time)."""
+    pending = uow.sync.pending()
+    by_type: dict[str, list] = {}
+    for p in pending:
+        by_type.setdefault(p.resource_type, []).append(p.resource_id)
+    records, states = {}, {}
+    for resource_type, ids in by_type.items():
+        records[resource_type] = uow.records(mapping.BY_OUTBOX_TYPE[resource_type]).find_many(ids)
+        states[resource_type] = uow.sync.server_states(resource_type, ids)
     items = []
-    for p in uow.sync.pending():
+    for p in pending:
         cls = mapping.BY_OUTBOX_TYPE[p.resource_type]
-        record = uow.records(cls).find(p.resource_id)
-        state = uow.sync.server_state(p.resource_type, p.resource_id)
+        record = records[p.resource_type].get(p.resource_id)
+        state = states[p.resource_type].get(p.resource_id)
         if record is None or state is None:
             continue
         copy = jsonio.loads(state.server_copy) if state.server_copy else None
@@ -55,10 +64,13 @@ def prepare(uow: UnitOfWork, ctx: MapContext) -> list[bundles.Outgoing]:
 
 def _reconcile(session: Session, items: list[bundles.Outgoing], answer: dict) -> None:
     confirmed = bundles.responses(items, answer)
+    by_type: dict[str, list[tuple[str, str | None, str, int]]] = {}
+    for item, c in zip(items, confirmed):
+        by_type.setdefault(item.record_type, []).append(
+            (item.resource["id"], c.version, jsonio.dumps(c.resource), item.upto_seq))
     with session.uow() as uow:
-        for item, c in zip(items, confirmed):
-            uow.sync.confirm(item.record_type, item.resource["id"], c.version, jsonio.dumps(c.resource),
-                             item.upto_seq)
+        for record_type, rows in by_type.items():
+            uow.sync.confirm_many(record_type, rows)
         uow.commit()
 
 
