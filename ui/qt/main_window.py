@@ -19,6 +19,8 @@ from ui.qt.lock_screen import install_auto_lock
 from ui.qt.search_view import SearchView
 from ui.qt.schedule_view import ScheduleView
 from ui.qt.admin_view import AdminView, may_administer
+from ui.qt.billing_view import BillingView
+from app.permissions import Permission
 from ui.qt.sync_status import NOT_YET as SYNC_NOT_YET, SyncIndicator
 
 APP_TITLE = "Outpost EHR"
@@ -54,6 +56,7 @@ class MainWindow(QMainWindow):
         self.chart: ChartView | None = None
         self.schedule: ScheduleView | None = None  # built when first shown
         self.admin: AdminView | None = None
+        self.billing: BillingView | None = None
         self.setWindowTitle(APP_TITLE)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.pages = QStackedWidget()
@@ -67,6 +70,7 @@ class MainWindow(QMainWindow):
         self.show_search()
         ops.run(self, lambda: _workplace(opened), on_success=self._show_workplace)
         self.auto_lock = install_auto_lock(self, self.session)  # idle lock (hides PHI)
+        self.auto_lock.before_session_end.append(lambda: self.chart and self.chart.keep_as_draft())
 
     # -- chrome -------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -91,12 +95,17 @@ class MainWindow(QMainWindow):
         self.admin_action.setStatusTip("Users and roles, two-step sign-in, the audit report")
         self.admin_action.setVisible(may_administer(self.session))  # the services check again
         clinic_menu.addAction(self.admin_action)
+        self.billing_action = QAction("&Billing", self, triggered=self.show_billing)
+        self.billing_action.setStatusTip("Charges, invoices, payments and the balance of the open patient")
+        self.billing_action.setVisible(self.session.can(Permission.BILLING_READ))
+        clinic_menu.addAction(self.billing_action)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main_toolbar")  # saveState() needs a name
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         toolbar.addAction(self.find_action)
         toolbar.addAction(self.schedule_action)
+        toolbar.addAction(self.billing_action)
         toolbar.addAction(self.admin_action)
         toolbar.addSeparator()
         toolbar.addAction(self.sign_out_action)
@@ -135,6 +144,14 @@ class MainWindow(QMainWindow):
             p = self.chart.summary.patient
             self.schedule.patient = (p.id, fmt.person_name(p.name))  # "Book…" starts with them
         self.pages.setCurrentWidget(self.schedule)
+
+    def show_billing(self) -> None:
+        if self.billing is None:
+            self.billing = BillingView(self.session)
+            self.pages.addWidget(self.billing)
+        if self.chart is not None:
+            self.billing.show_patient(self.chart.patient_id)
+        self.pages.setCurrentWidget(self.billing)
 
     def show_admin(self) -> None:
         if self.admin is None:
