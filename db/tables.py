@@ -36,7 +36,7 @@ patients = _record_table(
     Column("mrn", String(32), nullable=False, unique=True),
     Column("family_key", String(80), nullable=False),
     Column("birth_date", String(10), nullable=False),
-    indexes=(("family_key", "birth_date"), ("birth_date",)),
+    indexes=(("family_key", "birth_date"), ("birth_date",), ("status", "birth_date", "id")),
 )
 practitioners = _record_table("practitioners")
 organizations = _record_table("organizations")
@@ -50,7 +50,8 @@ observations = _record_table(
     Column("code", String(32), nullable=False),
     Column("effective", String(40), nullable=False),
     Column("category", String(20), nullable=False),
-    indexes=(("patient_id", "code", "effective"), ("patient_id", "effective")),
+    indexes=(("patient_id", "code", "effective"), ("patient_id", "effective"),
+             ("code", "effective", "patient_id")),
 )
 conditions = _record_table("conditions", Column("code", String(16), nullable=False),
                            indexes=(("patient_id",), ("code",)))
@@ -67,7 +68,7 @@ appointments = _record_table(
     "appointments",
     Column("start", String(40), nullable=False),
     Column("practitioner_id", String(36), nullable=True),
-    indexes=(("patient_id",), ("start",), ("practitioner_id", "start")),
+    indexes=(("patient_id",), ("start",), ("practitioner_id", "start"), ("start", "status")),
 )
 consents = _record_table("consents", indexes=(("patient_id",),))
 charges = _record_table("charges", Column("encounter_id", String(36), nullable=True),

@@ -1,0 +1,31 @@
+"""Covering indexes for the clinic dashboard (app.dashboard through db/reports.py), so its
+clinic-wide counts read index pages only, never the (encrypted, JSON-heavy) record rows:
+patients' birth dates, appointments' statuses by time, observations by code and time, and
+report facts for visits and money by period.
+
+Revision ID: 0006
+Revises: 0005
+"""
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+INDEXES = (
+    ("ix_patients_status_birth_date_id", "patients", ["status", "birth_date", "id"]),
+    ("ix_observations_code_effective_patient_id", "observations", ["code", "effective", "patient_id"]),
+    ("ix_appointments_start_status", "appointments", ["start", "status"]),
+    ("ix_report_facts_visits", "report_facts", ["resource_type", "day", "status", "who", "place", "code"]),
+    ("ix_report_facts_period", "report_facts", ["resource_type", "status", "day", "code", "cents", "link_id"]),
+)
+
+
+def upgrade() -> None:
+    for name, table, columns in INDEXES:
+        op.create_index(name, table, columns)
+
+
+def downgrade() -> None:
+    raise RuntimeError("downgrades are not supported: restore the backup taken before upgrading")
