@@ -183,11 +183,12 @@ def _letterhead(c: rl_canvas.Canvas, letterhead: Letterhead) -> None:
     c.line(MARGIN, rule_y, PAGE[0] - MARGIN, rule_y)
 
 
-def render(*, title: str, letterhead: Letterhead, patient: Patient, story: list[Flowable],
+def render(*, title: str, letterhead: Letterhead, patient: Patient | None, story: list[Flowable],
            printed_at: datetime, printed_by: str, subject: str = "") -> bytes:
-    """The PDF bytes of a document: letterhead, title, ``story``, headers and footers."""
+    """The PDF bytes of a document: letterhead, title, ``story``, headers and footers.
+    ``patient`` None: a clinic report (the header names the clinic instead)."""
     buffer = io.BytesIO()
-    who = patient_line(patient)
+    who = patient_line(patient) if patient is not None else f"{letterhead.name} · clinic report"
     stamp = f"Printed {fmt.datetime_text(printed_at)} by {printed_by}"
 
     def decorate(c: rl_canvas.Canvas, page: int, total: int) -> None:
@@ -209,7 +210,7 @@ def render(*, title: str, letterhead: Letterhead, patient: Patient, story: list[
 
     doc = SimpleDocTemplate(buffer, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN,
                             topMargin=MARGIN, bottomMargin=MARGIN,
-                            title=f"{title} — {fmt.person_name(patient.name)}",
+                            title=f"{title} — {fmt.person_name(patient.name)}" if patient else title,
                             author=letterhead.name, subject=subject or title, creator="Outpost EHR",
                             # else the canvas's initial Helvetica is named on every page
                             initialFontName=register().regular, initialFontSize=9)

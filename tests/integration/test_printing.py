@@ -331,3 +331,24 @@ def test_the_lab_report_and_visit_summary_show_their_results_and_visit(demo_clin
     assert "After-visit summary" in summary and "Your current medications" in summary
     latest = print_document(sessions["physician"], "visit-summary", ids["patient"])
     assert latest.record_type == "Encounter"
+
+
+def test_the_dashboard_prints_its_figures_without_naming_a_patient_and_exports_csv(demo_clinic, sessions):
+    import csv as csv_module
+    from app.dashboard import dashboard
+    from app.printing.dashboard_report import dashboard_csv, dashboard_pdf
+    start, end = date(2025, 3, 1), date(2026, 3, 1)
+    doctor = sessions["physician"]
+    board = dashboard(doctor, start=start, end=end)
+    assert board.visits > 0 and board.measures
+    pdf = dashboard_pdf(doctor, start=start, end=end)
+    body = flat(pdf)
+    texts = pages(pdf)
+    assert f"Visits {board.visits}" in body and "Quality measures" in body
+    assert all(f"Page {n} of {len(texts)}" in t for n, t in enumerate(texts, start=1))
+    with demo_clinic.store.uow(readonly=True) as uow:
+        families = uow.conn.execute(text("SELECT json_extract(data, '$.name.family') FROM patients")).scalars().all()
+    assert not [f for f in families if f and f in body]
+    rows = list(csv_module.reader(io.StringIO(dashboard_csv(board))))
+    assert ["summary", "visits", str(board.visits)] in rows
+    assert sum(int(r[2]) for r in rows if r[0] == "visits by day") == board.visits

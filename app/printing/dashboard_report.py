@@ -1,0 +1,89 @@
+"""The clinic dashboard as a printed report (aggregates only: no patient is named) and as CSV."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from reportlab.lib.units import mm
+
+from app import formatting as fmt
+from app.audit import Action
+from app.dashboard import Dashboard, dashboard
+from app.model import Practitioner
+from app.permissions import Permission
+from app.printing import letterhead as letterheads
+from app.printing.invoice import dollars
+from app.printing.layout import pairs, render, section, table
+from app.printing.parts import practitioner_text
+from app.session import Session
+
+TITLE = "Clinic dashboard"
+
+
+def _names(session: Session, board: Dashboard) -> dict[str | None, str]:
+    with session.uow() as uow:
+        names = {i: practitioner_text(uow.records(Practitioner).find(i)) for i in board.visits_by_provider if i}
+    names[None] = "No provider recorded"
+    return names
+
+
+def story(board: Dashboard, provider_names: dict[str | None, str]) -> list:
+    out = [pairs([("Period", f"{fmt.date_text(board.start)} to {fmt.date_text(board.end)} (exclusive)"),
+                  ("Visits", str(board.visits)), ("New patients", str(board.new_patients)),
+                  ("No-show rate", f"{board.no_show_rate} %")])]
+    if board.money is not None:
+        m = board.money
+        out += section("Revenue", table(["", "Amount"], [
+            ["Charged", dollars(m.charged)], ["Paid", dollars(m.paid)], ["Adjusted", dollars(m.adjusted)],
+            ["Outstanding balance (all time)", dollars(m.outstanding)]], [150 * mm, 29.9 * mm], right=(1,)))
+    if board.measures:
+        out += section("Quality measures", table(
+            ["Measure", "Patients", "Meeting it", "Rate"],
+            [[m.title + (" (lower is better)" if m.lower_is_better else ""), str(m.denominator),
+              str(m.numerator), f"{m.rate} %"] for m in board.measures.values()],
+            [110 * mm, 24 * mm, 24 * mm, 21.9 * mm], right=(1, 2, 3)))
+    out += section("Visits by provider", table(
+        ["Provider", "Visits"], [[provider_names.get(k, fmt.MISSING), str(n)]
+                                 for k, n in sorted(board.visits_by_provider.items(), key=lambda kv: -kv[1])],
+        [150 * mm, 29.9 * mm], right=(1,)))
+    out += section("Visits by week", table(
+        ["Week of", "Visits"], [[fmt.date_text(d), str(n)] for d, n in board.visits_by_week.items()],
+        [150 * mm, 29.9 * mm], right=(1,)))
+    return out
+
+
+def dashboard_pdf(session: Session, *, start: date, end: date, as_of: date | None = None) -> bytes:
+    """The dashboard for [start, end) as a PDF on the letterhead; audited as a print of a
+    clinic report. Raises what :func:`app.dashboard.dashboard` raises and PermissionDenied
+    without the print permission."""
+    session.require(Permission.PRINT, record_type="Measure")
+    board = dashboard(session, start=start, end=end, as_of=as_of)
+    with session.uow() as uow:
+        head = letterheads.load(uow)
+    pdf = render(title=TITLE, letterhead=head, patient=None, story=story(board, _names(session, board)),
+                 printed_at=session.clock(), printed_by=session.user.display_name or session.username)
+    with session.uow() as uow:
+        uow.audit.append(session.entry(Action.PRINT, record_type="Measure", detail={
+            "what": TITLE, "kind": "dashboard", "from": start.isoformat(), "to": end.isoformat()}))
+        uow.commit()
+    return pdf
+
+
+def dashboard_csv(board: Dashboard) -> str:
+    """The dashboard's figures as CSV rows (section, item, value) for a spreadsheet."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["section", "item", "value"])
+    w.writerows([["summary", "visits", board.visits], ["summary", "new patients", board.new_patients],
+                 ["summary", "no-show rate %", board.no_show_rate]])
+    if board.money is not None:
+        for name in ("charged", "paid", "adjusted", "outstanding"):
+            w.writerow(["money", name, f"{getattr(board.money, name):.2f}"])
+    for m in board.measures.values():
+        w.writerow(["measure", f"{m.key} denominator", m.denominator])
+        w.writerow(["measure", f"{m.key} numerator", m.numerator])
+        w.writerow(["measure", f"{m.key} rate %", m.rate])
+    w.writerows([["visits by day", d.isoformat(), n] for d, n in board.visits_by_day.items()])
+    w.writerows([["visits by week", d.isoformat(), n] for d, n in board.visits_by_week.items()])
+    return out.getvalue()
