@@ -8,6 +8,7 @@ than ``gt`` re-reads the boundary instant, and a version already held is skipped
 """
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -123,24 +124,35 @@ def _apply_page(session: Session, server: str, wire_type: str, resources: list[d
         uow.commit()
 
 
+def _pages(session: Session, gateway: Gateway, ctx: MapContext, page_size: int):
+    """(wire type, page) in pull order. While the caller applies one page, the next is
+    already being fetched (one request ahead, never more), so the wire and the local
+    store work at the same time; checkpoints still move only as pages are applied."""
+    server = gateway.base_url
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull") as ahead:
+        for wire_type in mapping.PULL_ORDER:
+            with session.uow() as uow:
+                since = uow.sync.checkpoint(server, wire_type)
+            coming: Future | None = ahead.submit(gateway.search, search_url(wire_type, ctx, since, page_size))
+            while coming is not None:
+                page = coming.result()
+                if page.get("resourceType") != "Bundle":
+                    raise SyncError("protocol", f"search {wire_type}: the server did not answer with a Bundle")
+                url = next_link(page)
+                coming = ahead.submit(gateway.search, url) if url else None
+                yield wire_type, page
+
+
 def pull(session: Session, gateway: Gateway, ctx: MapContext, *, page_size: int = 500) -> PullResult:
     """Apply every change on the server since the last round; SyncError stops it
     (everything applied so far stays, with its checkpoint)."""
     result = PullResult()
     server = gateway.base_url
-    for wire_type in mapping.PULL_ORDER:
-        with session.uow() as uow:
-            since = uow.sync.checkpoint(server, wire_type)
-        url: str | None = search_url(wire_type, ctx, since, page_size)
-        while url:
-            page = gateway.search(url)
-            if page.get("resourceType") != "Bundle":
-                raise SyncError("protocol", f"search {wire_type}: the server did not answer with a Bundle")
-            resources = [e["resource"] for e in page.get("entry") or []
-                         if (e.get("search") or {}).get("mode", "match") == "match"
-                         and (e.get("resource") or {}).get("resourceType") == wire_type]
-            blobs = _fetch_binaries(gateway, session, resources)
-            _apply_page(session, server, wire_type, resources, ctx, blobs, result)
-            result.pages += 1
-            url = next_link(page)
+    for wire_type, page in _pages(session, gateway, ctx, page_size):
+        resources = [e["resource"] for e in page.get("entry") or []
+                     if (e.get("search") or {}).get("mode", "match") == "match"
+                     and (e.get("resource") or {}).get("resourceType") == wire_type]
+        blobs = _fetch_binaries(gateway, session, resources)
+        _apply_page(session, server, wire_type, resources, ctx, blobs, result)
+        result.pages += 1
     return result
