@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, Callable[[bool], dict]] = {
     "sync": bench_sync.run,
     "import": bench_import.run,
     "startup": __import__("tests.bench.bench_startup", fromlist=["run"]).run,
+    "dashboard": __import__("tests.bench.bench_dashboard", fromlist=["run"]).run,
 }
 
 
