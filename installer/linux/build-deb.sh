@@ -70,7 +70,7 @@ Maintainer: Outpost EHR maintainers <outpost@example.org>
 Installed-Size: ${SIZE_KB}
 Section: misc
 Priority: optional
-Depends: libc6 (>= 2.34), libgl1, libegl1, libfontconfig1, libfreetype6, libglib2.0-0, libdbus-1-3, libxkbcommon0, libxkbcommon-x11-0, libx11-6, libx11-xcb1, libxcb1, libxcb-cursor0, libxcb-icccm4, libxcb-image0, libxcb-keysyms1, libxcb-randr0, libxcb-render-util0, libxcb-shape0, libxcb-shm0, libxcb-sync1, libxcb-xfixes0, libxcb-xinerama0, libxcb-xkb1, libxrender1, libsm6, libice6, fonts-dejavu-core, ca-certificates
+Depends: libc6 (>= 2.36), libgl1, libegl1, libfontconfig1, libfreetype6, libglib2.0-0, libdbus-1-3, libxkbcommon0, libxkbcommon-x11-0, libx11-6, libx11-xcb1, libxcb1, libxcb-cursor0, libxcb-icccm4, libxcb-image0, libxcb-keysyms1, libxcb-randr0, libxcb-render-util0, libxcb-shape0, libxcb-shm0, libxcb-sync1, libxcb-xfixes0, libxcb-xinerama0, libxcb-xkb1, libxrender1, libsm6, libice6, libwayland-client0, libwayland-cursor0, libwayland-egl1, fonts-dejavu-core, ca-certificates
 Recommends: gnome-keyring | kwalletmanager
 Description: Outpost EHR - offline-first electronic health record for clinics
  A desktop electronic health record that keeps the clinic's data in an encrypted
