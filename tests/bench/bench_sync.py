@@ -136,10 +136,10 @@ def run(quick: bool) -> dict:
             ours_server.stop()
     return {
         "resources": total, "bundle_size": BUNDLE, "page_size": PAGE,
-        "push_s": round(push_s, 2), "push_baseline_s": round(baseline_push_s, 2),
+        "push_s": round(push_s, 3), "push_baseline_s": round(baseline_push_s, 3),
         "push_ratio": round(push_s / baseline_push_s, 2), "pushed": pushed.pushed,
         "push_errors": len(pushed.errors),
-        "pull_s": round(pull_s, 2), "pull_baseline_s": round(baseline_pull_s, 2),
+        "pull_s": round(pull_s, 3), "pull_baseline_s": round(baseline_pull_s, 3),
         "pull_ratio": round(pull_s / baseline_pull_s, 2), "pulled": pulled.pulled, "paged": paged,
         "push_per_s": round(total / push_s), "pull_per_s": round(pulled.pulled / pull_s) if pull_s else 0,
         "incremental_changes": len(changed), "incremental_s": round(inc_s, 2),
