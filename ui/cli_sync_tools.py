@@ -4,6 +4,9 @@
     outpost sync import-package FILE
     outpost sync status
     outpost sync lookup --server URL --family NAME [--given G] [--birth-date D] [--pull ID]
+    outpost sync credentials --server URL [--client-id ID] | --forget   # admins; secret from
+                                              # OUTPOST_SYNC_SECRET or stdin
+    outpost sync unattended --enable | --disable      # admins: the machine key in the OS keyring
 
 The package passphrase (shared by the clinic's workstations, at least 12 characters)
 comes from ``OUTPOST_PACKAGE_PASSPHRASE`` or one line of standard input.
@@ -105,7 +108,65 @@ def lookup(args) -> Result:
     return Result({"patients": rows}, text)
 
 
+def credentials(args) -> Result:
+    from app import secrets as app_secrets
+    from db.secret_store import secret_store
+    from ui.cli_commands import _signed_in
+    if not args.forget and not args.server:
+        raise ValidationError({"--server": "required (or --forget)"})
+    secret = None if args.forget else (os.environ.get("OUTPOST_SYNC_SECRET")
+                                       or read_password("Bearer token or client secret: "))
+    opened = _signed_in(args)
+    try:
+        place = secret_store(opened.store)
+        if args.forget:
+            app_secrets.forget_sync_credentials(opened.session, place)
+            return Result({"forgotten": True}, "Removed the sync credentials.")
+        # a bearer token is kept as the secret of a nameless client (see sync/auth.py)
+        where = app_secrets.save_sync_credentials(opened.session, place, server_url=args.server,
+                                                  client_id=args.client_id or "bearer", client_secret=secret)
+    finally:
+        opened.close()
+    return Result({"server": args.server, "kept_in": where}, f"Saved the sync credentials in {where}.")
+
+
+def unattended(args) -> Result:
+    from app.audit import Action
+    from app.permissions import Permission
+    from ui.cli_commands import _signed_in
+    if args.enable == args.disable:
+        raise ValidationError({"--enable/--disable": "give exactly one"})
+    opened = _signed_in(args)
+    try:
+        opened.session.require(Permission.CONFIG_ADMIN)
+        if args.enable:
+            opened.store.enable_machine_slot()  # KeyringUnavailable where there is no OS keyring
+        else:
+            opened.store.disable_machine_slot()
+        with opened.store.uow() as uow:
+            uow.audit.append(opened.session.entry(Action.CONFIG, detail={
+                "change": "unattended sync " + ("enabled" if args.enable else "disabled")}))
+            uow.commit()
+    finally:
+        opened.close()
+    word = "enabled" if args.enable else "disabled"
+    return Result({"unattended": args.enable}, f"Unattended sync {word} on this workstation.")
+
+
 def register(sub, common, parser_class) -> None:
+    p = sub.add_parser("credentials", parents=[common], help="save the sync server's bearer token or "
+                       "OAuth2 client secret in the keyring or the encrypted store (admins)")
+    p.add_argument("--server", metavar="URL")
+    p.add_argument("--client-id", help="the OAuth2 client id (omit for a bearer token)")
+    p.add_argument("--forget", action="store_true", help="remove the saved credentials")
+    p.set_defaults(func=credentials)
+
+    p = sub.add_parser("unattended", parents=[common], help="let scheduled sync open the store with "
+                       "the machine key in the OS keyring (admins)")
+    p.add_argument("--enable", action="store_true")
+    p.add_argument("--disable", action="store_true")
+    p.set_defaults(func=unattended)
+
     p = sub.add_parser("export-package", parents=[common], help="write pending changes (or, with "
                        "--server-data, the server's copies) to an encrypted, signed package file")
     p.add_argument("--out", required=True, metavar="FILE")

@@ -93,3 +93,30 @@ def test_lookup_finds_a_patient_on_the_server_and_pulls_them_in(tmp_path, fhir_s
     code, data = _run(capsys, "--data-dir", folder, "--user", "dr.cli", "sync", "lookup", "--server",
                       fhir_server.url, "--pull", visitor.id, "--json")
     assert code == 0 and data["stored"] == 1
+
+
+def test_credentials_and_unattended_sync_are_set_up_from_the_command_line(
+        tmp_path, fhir_server, memory_keyring, capsys, monkeypatch):
+    monkeypatch.setenv("OUTPOST_PASSWORD", ADMIN_PASSWORD)
+    monkeypatch.delenv("OUTPOST_SYNC_TOKEN", raising=False)
+    monkeypatch.setenv("OUTPOST_SYNC_SECRET", TOKEN)
+    ws = Workstation(tmp_path / "ws", clinic_code(), "ws")
+    ws.store.close()
+    folder = str(tmp_path / "ws")
+    code, data = _run(capsys, "--data-dir", folder, "--user", "admin", "sync", "credentials", "--server",
+                      fhir_server.url, "--json")
+    assert code == 0 and data["kept_in"] == "the OS keyring"
+    assert any(TOKEN in v for v in memory_keyring.secrets.values())
+    code, data = _run(capsys, "--data-dir", folder, "--user", "admin", "sync", "unattended", "--enable", "--json")
+    assert code == 0 and data["unattended"] is True
+    monkeypatch.delenv("OUTPOST_PASSWORD")
+    monkeypatch.delenv("OUTPOST_SYNC_SECRET")
+    code, data = _run(capsys, "--data-dir", folder, "--user", "admin", "sync", "--unattended", "--server",
+                      fhir_server.url, "--json")
+    assert code == 0 and data["pushed"] >= 3 and data["errors"] == 0  # organization, location, practitioner
+    monkeypatch.setenv("OUTPOST_PASSWORD", ADMIN_PASSWORD)
+    code, _ = _run(capsys, "--data-dir", folder, "--user", "admin", "sync", "unattended", "--disable")
+    assert code == 0
+    code, data = _run(capsys, "--data-dir", folder, "--user", "admin", "sync", "--unattended", "--server",
+                      fhir_server.url)
+    assert code == 1 and "not enabled" in data["stderr"]
