@@ -7,7 +7,7 @@ the full domain record as JSON — plus a few typed columns that queries and ind
 from __future__ import annotations
 
 from sqlalchemy import (Boolean, Column, Integer, LargeBinary, MetaData, String, Table, Text,
-                        Index)
+                        Index, text)
 
 metadata = MetaData()
 
@@ -55,6 +55,9 @@ observations = _record_table(
 )
 conditions = _record_table("conditions", Column("code", String(16), nullable=False),
                            indexes=(("patient_id",), ("code",)))
+# the dashboard's "patients with an active condition" reads this index only (migration 0006)
+Index("ix_conditions_code_clinical", conditions.c.code, conditions.c.status,
+      text("json_extract(data, '$.clinical_status')"), conditions.c.patient_id)
 allergies = _record_table("allergies", indexes=(("patient_id",),))
 medication_requests = _record_table("medication_requests", indexes=(("patient_id",),))
 medication_statements = _record_table("medication_statements", indexes=(("patient_id",),))

@@ -1,11 +1,12 @@
 """Covering indexes for the clinic dashboard (app.dashboard through db/reports.py), so its
 clinic-wide counts read index pages only, never the (encrypted, JSON-heavy) record rows:
-patients' birth dates, appointments' statuses by time, observations by code and time, and
+patients' birth dates, active conditions by code, appointments' statuses by time, observations by code and time, and
 report facts for visits and money by period.
 
 Revision ID: 0006
 Revises: 0005
 """
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
@@ -25,6 +26,8 @@ INDEXES = (
 def upgrade() -> None:
     for name, table, columns in INDEXES:
         op.create_index(name, table, columns)
+    op.create_index("ix_conditions_code_clinical", "conditions",
+                    ["code", "status", sa.text("json_extract(data, '$.clinical_status')"), "patient_id"])
 
 
 def downgrade() -> None:
