@@ -137,8 +137,25 @@ class ChartView(QWidget):
         """The other tabs, once the chart opened (a refused chart shows one error, not ten)."""
         from ui.qt.chart_tabs import build_tabs  # the tabs import QtCharts: only when a chart opens
         for title, tab in build_tabs(self.session, self.patient_id, self.events):
-            self.tabs.addTab(tab, title)
+            scroller = QScrollArea()  # a small window scrolls the tab instead of growing
+            scroller.setWidgetResizable(True)
+            scroller.setFrameShape(QFrame.Shape.NoFrame)
+            scroller.setWidget(tab)
+            self.tabs.addTab(scroller, title)
             self.tab_widgets[title] = tab
+
+    def show_tab(self, title: str) -> QWidget | None:
+        """Bring the tab called ``title`` to the front; returns its widget (None if not built yet)."""
+        for i in range(self.tabs.count()):
+            if self.tabs.tabText(i) == title:
+                self.tabs.setCurrentIndex(i)
+        return self.tab_widgets.get(title)
+
+    def keep_as_draft(self) -> None:
+        """Save an open draft note now (the lock screen calls this before a session ends)."""
+        notes_tab = self.tab_widgets.get("Encounters and notes")
+        if notes_tab is not None:
+            notes_tab.keep_as_draft()
 
     def edit_demographics(self) -> PatientDialog | None:
         """Open the demographics dialog for this patient; the chart reloads after saving."""
