@@ -59,8 +59,31 @@ def ensure_extra_patients(folder: Path) -> None:
             patient = patients.register(opened.session, Patient(
                 mrn="", name=HumanName(family, given), birth_date=born, sex=sex), confirm_duplicate=True)
             _history(opened.session, patient.id, child=born.year > 2020)
+            if born.year < 2000:
+                _vitals_history(opened.session, patient.id)
+                _visit_and_bill(folder, opened.session, patient.id)
     finally:
         opened.close()
+
+
+def _visit_and_bill(folder: Path, session, patient_id: str) -> None:
+    """A visit today, billed by the demo billing clerk: two charges, an invoice, a part payment."""
+    from app import billing, billing_fees, encounters
+    from app.demo_users import DEMO_PASSWORD
+    from ui import wiring
+    visit = encounters.start(session, patient_id=patient_id)
+    clerk = wiring.sign_in(folder, "billing.patel", DEMO_PASSWORD)
+    try:
+        for code, words, price in (("OV-EST", "Office visit, established patient", "95.00"),
+                                   ("LAB-A1C", "Hemoglobin A1c, point of care", "18.40")):
+            billing_fees.set_fee(clerk.session, code=code, description=words, price=price)
+        billing_fees.charge(clerk.session, encounter_id=visit.id, code="OV-EST", diagnosis_codes=["E11.9", "I10"])
+        billing_fees.charge(clerk.session, encounter_id=visit.id, code="LAB-A1C", diagnosis_codes=["E11.9"])
+        invoice = billing.make_invoice(clerk.session, patient_id=patient_id)
+        billing.record_payment(clerk.session, patient_id=patient_id, amount="40.00", method="card",
+                               invoice_id=invoice.id, reference="Visa 4242")
+    finally:
+        clerk.close()
 
 
 def _history(session, patient_id: str, *, child: bool) -> None:
@@ -176,8 +199,114 @@ def shoot(folder: Path, out: Path, size: tuple[int, int]) -> list[Path]:
                         ("07-chart-greek-child", "Παπαδόπουλος")):
         open_chart(shot, main, query)
         shot.save(main, name)
+    shoot_chart_screens(shot, main)
+    shoot_clinic_screens(shot, main)
     main.close()
+    shoot_admin_screens(shot, folder, settings, size)
     return shot.saved
+
+
+def _idle(shot: Shooter, what: str) -> None:
+    from ui.qt import ops
+    shot.wait(lambda: not ops.busy(), what)
+
+
+def shoot_chart_screens(shot: Shooter, main) -> None:
+    """The chart of the adult patient: summary, the blood-pressure trend, a note being written."""
+    open_chart(shot, main, "Nguyễn")
+    chart = main.chart
+    shot.wait(lambda: "Vitals" in chart.tab_widgets, "the chart tabs")
+    _idle(shot, "the chart summary")
+    shot.save(main, "08-chart-summary")
+    vitals = chart.show_tab("Vitals")
+    vitals.trend_choice.setCurrentText("Blood pressure (mmHg)")
+    _idle(shot, "the vitals trend")
+    shot.save(main, "09-vitals-trend")
+    notes_tab = chart.show_tab("Encounters and notes")
+    _idle(shot, "the notes")
+    if notes_tab.editor is None:
+        notes_tab.visit_type.setCurrentIndex(notes_tab.visit_type.findData("follow-up"))
+        notes_tab.new_note()
+        shot.wait(lambda: notes_tab.editor is not None, "the note editor")
+        editor = notes_tab.editor
+        editor.sections["subjective"].appendPlainText("Feels well; checks sugars twice a week.")
+        editor.sections["assessment"].setPlainText("Type 2 diabetes, HbA1c 8.1 %, above goal.\n"
+                                                   "Hypertension, not at goal.")
+        editor.sections["plan"].setPlainText("Add metformin 500 mg twice daily.\nRecheck HbA1c in 3 months.")
+        editor.save_now()
+    _idle(shot, "the draft to save")
+    shot.save(main, "10-note-editor")
+
+
+def _vitals_history(session, patient_id: str) -> None:
+    """A year of quarterly visits, so the trend charts have a line to draw."""
+    from app import observations
+    from app.model import utcnow
+    start = utcnow() - timedelta(days=365)
+    for i, (sys_bp, dia_bp, kg, a1c) in enumerate((("164", "98", "66.0", "9.4"), ("158", "96", "64.8", "8.9"),
+                                                   ("150", "92", "63.1", "8.6"), ("146", "90", "62.4", "8.3"))):
+        taken = start + timedelta(days=91 * i)
+        for code, value in (("8480-6", sys_bp), ("8462-4", dia_bp), ("29463-7", kg)):
+            observations.record_vital(session, patient_id=patient_id, code=code, value=value, effective=taken)
+        observations.record_result(session, patient_id=patient_id, code="4548-4", value=a1c, effective=taken)
+
+
+def shoot_clinic_screens(shot: Shooter, main) -> None:
+    """The schedule (week and day), the open patient's billing, and the lock screen."""
+    main.show_schedule()
+    schedule = main.schedule
+    _idle(shot, "the schedule")
+    schedule.span.setCurrentIndex(schedule.span.findData(7))
+    _idle(shot, "the week")
+    busy = [(r, c) for c in range(schedule.grid.columnCount()) for r in range(schedule.grid.rowCount())
+            if schedule.grid.item(r, c) and schedule.grid.item(r, c).text()]
+    if busy:
+        schedule.grid.setCurrentCell(*busy[0])
+    shot.save(main, "20-schedule-week")
+    fullest = max(schedule.days, key=lambda d: len(schedule.days[d]))  # the day shot shows most
+    schedule.span.setCurrentIndex(schedule.span.findData(1))
+    schedule.go_to(fullest)
+    _idle(shot, "the day")
+    schedule.grid.setCurrentCell(next((r for r in range(schedule.grid.rowCount())
+                                       if schedule.grid.item(r, 0).text()), 0), 0)
+    shot.save(main, "21-schedule-day")
+    open_chart(shot, main, "Nguyễn")  # the patient billed in _visit_and_bill
+    main.show_billing()
+    _idle(shot, "the billing screen")
+    shot.save(main, "22-billing")
+    main.auto_lock.lock()
+    shot.wait(lambda: main.auto_lock.screen.isVisible(), "the lock screen")
+    shot.save(main, "23-lock-screen")
+
+
+def shoot_admin_screens(shot: Shooter, folder: Path, settings, size: tuple[int, int]) -> None:
+    """Users and roles, a two-step enrolment preview (not stored), and the audit report."""
+    import pyotp
+    from app import mfa
+    from app.demo_users import DEMO_PASSWORD
+    from ui import wiring
+    from ui.qt.main_window import MainWindow
+    from ui.qt.mfa_enrol import MfaDialog
+    admin = MainWindow(wiring.sign_in(folder, "admin", DEMO_PASSWORD), settings)
+    admin.resize(*size)
+    admin.show()
+    admin.show_admin()
+    _idle(shot, "the users")
+    shot.save(admin, "24-admin-users")
+    secret = pyotp.random_base32()
+    preview = mfa.Enrolment(username="dr.okafor", secret=secret,
+                            uri=pyotp.TOTP(secret).provisioning_uri(name="dr.okafor", issuer_name=mfa.ISSUER),
+                            backup_codes=tuple(mfa._new_backup_code() for _ in range(mfa.BACKUP_CODES)))
+    dialog = MfaDialog(preview, admin)
+    dialog.show()
+    shot.wait(dialog.isVisible, "the two-step enrolment")
+    shot.save(dialog, "25-mfa-enrolment")
+    dialog.close()
+    admin.admin.tabs.setCurrentWidget(admin.admin.audit)
+    admin.admin.audit.search()
+    _idle(shot, "the audit report")
+    shot.save(admin, "26-audit-report")
+    admin.close()
 
 
 def main(argv: list[str] | None = None) -> int:

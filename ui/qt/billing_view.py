@@ -165,6 +165,8 @@ class BillingView(QWidget):
                                              (1, 1, 1, "Payments and adjustments", self.payments)):
             box = QGroupBox(title)
             QVBoxLayout(box).addWidget(_table(model))
+            if model is self.charges:
+                self.charges_box = box
             grid.addWidget(box, row, col, 1, span)
         grid.setRowStretch(0, 3)
         grid.setRowStretch(1, 2)
@@ -195,6 +197,7 @@ class BillingView(QWidget):
         self.title.setText(f"Billing — {account.patient}")
         self.charges.set_rows(sorted(account.charges, key=lambda c: (c.service_date is None, c.service_date),
                                      reverse=True))
+        self.charges_box.setTitle("Charges by visit" if account.charges else "Charges by visit (none yet)")
         self.invoices.set_rows(account.invoices)
         self.payments.set_rows(account.payments)
         b = account.balance

@@ -77,10 +77,13 @@ class LockScreen(QFrame):
         form = QFormLayout()
         form.addRow("&Password", self.password)
         box = QFrame()
-        box.setMaximumWidth(self.fontMetrics().averageCharWidth() * 60)
+        # A fixed (not maximum) width: a word-wrapped label then gets the height its lines need.
+        box.setFixedWidth(self.fontMetrics().averageCharWidth() * 60)
         inner = QVBoxLayout(box)
         inner.addWidget(title)
         inner.addWidget(who)
+        margins = inner.contentsMargins()  # a centred box is sized without height-for-width
+        who.setMinimumHeight(who.heightForWidth(box.width() - margins.left() - margins.right()))
         inner.addLayout(form)
         inner.addWidget(self.error)
         inner.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignRight)

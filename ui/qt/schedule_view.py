@@ -72,13 +72,18 @@ class ScheduleView(QWidget):
         self.grid.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.grid.setWordWrap(True)
         self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # rows grow with their text whenever the columns change width
+        self.grid.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.grid.currentCellChanged.connect(lambda *_: self._cell_chosen())
         self.grid.cellDoubleClicked.connect(lambda *_: self.book())
         self.listing = QListWidget()
+        self.listing.setWordWrap(True)
+        self.listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.listing.currentItemChanged.connect(lambda *_: self._show_details())
         self.details = QLabel()
         self.details.setWordWrap(True)
         self.details.setOpenExternalLinks(True)
+        self.details.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.book_button = QPushButton("&Book…")
         self.book_button.clicked.connect(self.book)
@@ -86,7 +91,7 @@ class ScheduleView(QWidget):
         side = QVBoxLayout()
         side.addWidget(QLabel("Appointments in this slot"))
         side.addWidget(self.listing, 1)
-        side.addWidget(self.details)
+        side.addWidget(self.details, 1)  # a splitter pane gets no height-for-width: give it room
         side.addWidget(self.book_button)
         for key, text, slot in (("check_in", "Check &in", self.check_in),
                                 ("check_out", "Check o&ut", self.check_out),
@@ -166,7 +171,6 @@ class ScheduleView(QWidget):
                 item = self.grid.item(r, col)
                 item.setData(ID_ROLE, [*item.data(ID_ROLE), s.id])
                 item.setText("\n".join(filter(None, [item.text(), s.line(self.tz)])))
-        self.grid.resizeRowsToContents()
         total = len([s for s in slots if s.appointment.status not in ("cancelled", "noshow")])
         self.status.setText(f"{fmt.count_text(total, 'appointment')} "
                             f"{'this week' if len(days) == 7 else 'this day'}")
