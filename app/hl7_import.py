@@ -142,8 +142,10 @@ def _coding(msg, seg, f: int, location: str) -> Coding:
 
 
 class _Handler:
-    def __init__(self, session: Session, uow: UnitOfWork, msg, head: h.Header, clinic_code: str):
+    def __init__(self, session: Session, uow: UnitOfWork, msg, head: h.Header, clinic_code: str,
+                 patient_id: str | None = None):
         self.session, self.uow, self.msg, self.head, self.clinic_code = session, uow, msg, head, clinic_code
+        self.forced = patient_id  # a person chose the patient (review queue)
         self.created: dict[str, int] = {}
         self.notes: list[str] = []
         self.current: Patient | None = None
@@ -164,7 +166,8 @@ class _Handler:
     def patient(self, *, register: bool) -> Patient:
         pid = h.one(self.msg, "PID")
         people = _demographics(self.msg, pid)
-        found = match(self.uow, self.msg, pid, self.clinic_code, people)
+        found = (self.uow.patients.get(self.forced) if self.forced
+                 else match(self.uow, self.msg, pid, self.clinic_code, people))
         if found is None and not register:
             raise Held("unknown-patient", "no patient matches this message", [])
         self.current = found
@@ -354,8 +357,10 @@ class _Duplicate(Exception):
 HANDLERS = {"ADT": _Handler.adt, "ORU": _Handler.oru, "VXU": _Handler.vxu, "SIU": _Handler.siu}
 
 
-def take(session: Session, raw: h.RawMessage, clinic_code: str) -> Outcome:
-    """Process one message in its own unit of work; never raises for a bad message."""
+def take(session: Session, raw: h.RawMessage, clinic_code: str, *, patient_id: str | None = None) -> Outcome:
+    """Process one message in its own unit of work; never raises for a bad message.
+
+    ``patient_id``: the patient a person chose for a held message (see :func:`resolve`)."""
     text = raw.text
     try:
         msg = h.parse(raw)
@@ -366,7 +371,7 @@ def take(session: Session, raw: h.RawMessage, clinic_code: str) -> Outcome:
     review = False
     try:
         with session.uow() as uow:
-            handler = _Handler(session, uow, msg, head, clinic_code)
+            handler = _Handler(session, uow, msg, head, clinic_code, patient_id)
             try:
                 patient = handler_fn(handler)
                 reason = "; ".join(handler.notes) or "accepted"
@@ -448,4 +453,29 @@ def reviews(session: Session, status: str | None = "open") -> list[dict]:
         return uow.interfaces.reviews(status)
 
 
-__all__ = ["Outcome", "import_messages", "import_files", "reviews", "match", "take"]
+def resolve(session: Session, review_id: str, *, patient_id: str | None = None) -> Outcome | None:
+    """Close a review item. With ``patient_id`` a held message is taken again for that
+    patient (the person's choice); returns its outcome. ValidationError for an unknown
+    or closed item."""
+    session.require(Permission.IMPORT)
+    with session.uow() as uow:
+        item = next((i for i in uow.interfaces.reviews("open") if i["id"] == review_id), None)
+        if item is None:
+            raise ValidationError({"review": f"{review_id} is not an open review item"})
+        if patient_id:
+            uow.patients.get(patient_id)
+    outcome = None
+    if patient_id and item["kind"] in ("uncertain-match", "unknown-patient"):
+        outcome = take(session, h.RawMessage(1, 0, item["message"]), _clinic_code(session), patient_id=patient_id)
+        if outcome.ack_code != "AA":
+            return outcome  # still open: the message itself is wrong
+    with session.uow() as uow:
+        uow.interfaces.resolve_review(review_id)
+        uow.audit.append(session.entry(Action.UPDATE, patient_id=patient_id or item["patient_id"],
+                                       record_type="HL7v2-review", record_id=review_id,
+                                       detail={"kind": item["kind"], "control_id": item["control_id"]}))
+        uow.commit()
+    return outcome
+
+
+__all__ = ["Outcome", "resolve", "import_messages", "import_files", "reviews", "match", "take"]

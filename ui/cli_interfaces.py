@@ -84,6 +84,19 @@ def hl7_review(args) -> Result:
     return Result({"reviews": rows}, text)
 
 
+def hl7_resolve(args) -> Result:
+    opened = _signed_in(args)
+    try:
+        outcome = hl7_import.resolve(opened.session, args.resolve, patient_id=args.patient)
+    finally:
+        opened.close()
+    if outcome is not None and outcome.ack_code != "AA":
+        print(f"outpost: the message is still refused ({outcome.reason}); the item stays open", file=sys.stderr)
+        return Result(outcome.as_dict(), "", 1)
+    text = f"Resolved {args.resolve}" + (f": {outcome.reason}" if outcome else "")
+    return Result({"resolved": args.resolve, "outcome": outcome.as_dict() if outcome else None}, text)
+
+
 def listen_hl7(args) -> Result:
     opened = _signed_in(args)
     try:
@@ -118,6 +131,9 @@ def register(sub, common, parser_class) -> None:
     h.add_argument("--acks", metavar="FILE", help="write the ACK messages to this file")
     h.add_argument("--review", action="store_true", help="list the messages waiting for review instead")
     h.add_argument("--all", action="store_true", help="with --review: include resolved ones")
+    h.add_argument("--resolve", metavar="REVIEW_ID", help="close a review item; with --patient, take "
+                   "the held message again for that patient")
+    h.add_argument("--patient", metavar="ID", help="with --resolve: the patient a person chose")
     h.add_argument("--listen", action="store_true",
                    help="run the MLLP listener (off unless asked for) instead of reading files")
     h.add_argument("--host", default="127.0.0.1")
@@ -127,6 +143,8 @@ def register(sub, common, parser_class) -> None:
     def hl7_command(args) -> Result:
         if args.review:
             return hl7_review(args)
+        if args.resolve:
+            return hl7_resolve(args)
         if args.listen:
             return listen_hl7(args)
         if not args.paths:

@@ -139,6 +139,20 @@ def test_a_message_for_someone_with_the_same_name_and_birth_date_but_another_mrn
     assert item["kind"] == "uncertain-match" and item["candidates"] == [p.id]
 
 
+def test_a_person_resolves_a_held_message_by_choosing_the_patient(clinic, people):
+    p = register(people["front_desk"], "Doe", "Jane", date(1980, 1, 2))
+    register(people["front_desk"], "Doe", "Jane", date(1980, 1, 2))  # two of them: not sure which
+    [held] = take(clinic.session, vxu())
+    assert held.review and count(clinic, Immunization) == 0
+    [item] = hl7_import.reviews(clinic.session)
+    assert set(item["candidates"]) >= {p.id}
+    outcome = hl7_import.resolve(clinic.session, item["id"], patient_id=p.id)
+    assert outcome.ack_code == "AA" and outcome.patient_id == p.id
+    with clinic.store.uow() as uow:
+        assert len(uow.records(Immunization).for_patient(p.id)) == 1
+    assert hl7_import.reviews(clinic.session) == []
+
+
 def test_name_and_birth_date_match_a_known_patient_and_link_the_senders_identifier(clinic, people):
     p = register(people["front_desk"], "Doe", "Jane", date(1980, 1, 2))
     [first] = take(clinic.session, vxu(ident="LAB-55", authority="STATEIIS"))
