@@ -17,6 +17,7 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -73,22 +74,50 @@ def heading(text: str) -> Paragraph:
     return para(text, styles().heading)
 
 
+CELL_PAD = 3
+CHUNK = 60  # rows per Table: reportlab re-measures a long table at every page split
+
+
 def table(header: list[str], rows: Iterable[list[object]], widths: list[float],
-          *, right: Iterable[int] = ()) -> Table:
-    """A ruled table repeating its header row on each page; no rows gives "None recorded"."""
+          *, right: Iterable[int] = ()) -> Table | list[Table]:
+    """A ruled table with its header row on each page; no rows gives "None recorded".
+
+    A long table is returned as a list of tables of CHUNK rows (each with the header), which
+    lays out in linear time where one big Table takes quadratic time to split across pages.
+    """
     s = styles()
     right = set(right)
-    body = [[para(v, s.right if i in right else s.cell) for i, v in enumerate(r)] for r in rows]
+    body = [[_cell(v, widths[i], s.right if i in right else s.cell) for i, v in enumerate(r)] for r in rows]
     if not body:
         empty = Table([[para("None recorded", s.small)]], colWidths=[sum(widths)])
         empty.setStyle(grid())
         return empty
-    t = Table([[para(h, s.cell_bold) for h in header], *body], colWidths=widths, repeatRows=1)
+    head = [para(h, s.cell_bold) for h in header]
+    parts = [_ruled([head, *body[i:i + CHUNK]], widths, right) for i in range(0, len(body), CHUNK)]
+    return parts[0] if len(parts) == 1 else parts
+
+
+def _cell(value: object, width: float, style: ParagraphStyle) -> str | Paragraph:
+    """A cell's content: plain text when it fits on one line (far faster to lay out and
+    draw than a Paragraph), else a wrapping Paragraph. CJK text is always a Paragraph so it
+    gets the CJK font."""
+    shown = "" if value == "" else fmt.text(value)
+    if "\n" not in shown and not any(_is_cjk(c) for c in shown) and \
+            stringWidth(shown, style.fontName, style.fontSize) <= width - 2 * CELL_PAD:
+        return shown
+    return para(value, style)
+
+
+def _ruled(data: list[list], widths: list[float], right: set[int] = frozenset()) -> Table:
+    t = Table(data, colWidths=widths, repeatRows=1)
+    cell = styles().cell
     t.setStyle(grid(
+        ("FONTSIZE", (0, 0), (-1, -1), cell.fontSize), ("LEADING", (0, 0), (-1, -1), cell.leading),
+        *[("ALIGN", (i, 0), (i, -1), "RIGHT") for i in right],
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD), ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)))
     return t
 
@@ -103,8 +132,9 @@ def pairs(rows: list[tuple[str, object]], label_width: float = 38 * mm) -> Table
     return t
 
 
-def section(title: str, *flowables: Flowable) -> list[Flowable]:
-    """A heading kept on the same page as the first thing under it."""
+def section(title: str, *items: Flowable | list[Flowable]) -> list[Flowable]:
+    """A heading kept on the same page as the first thing under it (lists are flattened)."""
+    flowables = [f for item in items for f in (item if isinstance(item, list) else [item])]
     if not flowables:
         return [heading(title)]
     return [KeepTogether([heading(title), flowables[0]]), *flowables[1:]]

@@ -153,7 +153,6 @@ def chart(uow, ident: str) -> Printable:
         "notes": [n for n in uow.records(ClinicalNote).for_patient(pid, desc=False)
                   if n.status in ("signed", "amended")],
         "labs": labs,
-        "vitals": uow.observations.for_patient(pid, desc=False, where={"category": "vital-signs"}),
         "practitioners": {i: _practitioner(uow, i) for i in staff},
     }, "Patient", pid)
 
