@@ -2,6 +2,9 @@
 and a backup; a failing migration is refused with the old data untouched."""
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
@@ -9,7 +12,6 @@ from sqlalchemy import text
 from app import audit_trail, patients
 from app.errors import MigrationFailed
 from db import migrate
-from db.store import Store
 from tests.conftest import ADMIN_PASSWORD
 from tests.integration._clinical import register
 from ui import wiring
@@ -53,31 +55,51 @@ def test_a_store_from_the_previous_version_opens_with_its_data_and_a_backup(old_
         opened.close()
 
 
-def test_a_failing_migration_is_refused_and_the_old_store_is_untouched(old_store):
-    folder, previous, patient = old_store
-    # Sabotage the next migration: the second table it creates already exists, so it fails
-    # after creating the first one — which must then be rolled back with everything else.
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(migrate, "upgrade", lambda engine, db_path, take_backup=True: None)
-        opened = Store.unlock(folder, "admin", ADMIN_PASSWORD)
-    with opened.engine.begin() as conn:
-        conn.execute(text("CREATE TABLE interface_identifiers (x INTEGER)"))
-        patients_before = conn.execute(text("SELECT count(*) FROM patients")).scalar()
-    opened.close()
+BROKEN = """revision = "9999_broken"
+down_revision = {head!r}
+branch_labels = None
+depends_on = None
+
+from alembic import op
+import sqlalchemy as sa
+
+
+def upgrade():
+    op.create_table("upgrade_probe", sa.Column("id", sa.Integer, primary_key=True))
+    op.execute("INSERT INTO upgrade_probe (id) VALUES (1)")
+    raise RuntimeError("migration 9999 failed half-way")
+
+
+def downgrade():
+    pass
+"""
+
+
+def test_a_failing_migration_is_refused_and_the_old_store_is_untouched(clinic, store_dir, tmp_path, monkeypatch):
+    """A "newer build" whose next migration creates a table, writes a row, then fails."""
+    register(clinic.session, "Okonkwo", "Adaeze")
+    head = migrate.head()
+    clinic.store.close()
+    scripts = tmp_path / "migrations"
+    shutil.copytree(Path(migrate.__file__).parent / "migrations", scripts,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "9999_broken.py").write_text(BROKEN.format(head=head))
+    monkeypatch.setattr(migrate, "_SCRIPTS", scripts)
 
     with pytest.raises(MigrationFailed, match="nothing was changed") as caught:
-        wiring.sign_in(folder, "admin", ADMIN_PASSWORD)
-    assert "backup" in str(caught.value)
+        wiring.sign_in(store_dir, "admin", ADMIN_PASSWORD)
+    assert "9999 failed half-way" in str(caught.value) and "backup" in str(caught.value)
+    backups = list((store_dir / "backups").glob("*.db"))
+    assert len(backups) == 1 and "before-9999_broken" in backups[0].name
 
-    with pytest.MonkeyPatch.context() as m:  # look inside without migrating
-        m.setattr(migrate, "upgrade", lambda engine, db_path, take_backup=True: None)
-        opened = Store.unlock(folder, "admin", ADMIN_PASSWORD)
+    monkeypatch.setattr(migrate, "_SCRIPTS", Path(migrate.__file__).parent / "migrations")
+    opened = wiring.sign_in(store_dir, "admin", ADMIN_PASSWORD)  # this build: nothing to migrate
     try:
-        assert migrate.current(opened.engine) == previous
-        with opened.engine.connect() as conn:
-            assert conn.execute(text("SELECT count(*) FROM patients")).scalar() == patients_before == 1
+        assert migrate.current(opened.store.engine) == head and opened.store.last_backup is None
+        with opened.store.engine.connect() as conn:
             tables = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))}
-        assert "interface_review" not in tables  # created by the failed migration, rolled back
+        assert "upgrade_probe" not in tables  # the half-done migration was rolled back
+        assert [p.mrn for p in patients.search(opened.session, "Okonkwo")]
+        assert audit_trail.verify(opened.session) is None
     finally:
         opened.close()
-    assert list((folder / "backups").glob("*.db"))
