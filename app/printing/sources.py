@@ -84,7 +84,8 @@ def visit_summary(uow, ident: str) -> Printable:
     visit = uow.records(Encounter).find(ident)
     if not _live(visit):
         patient = _patient(uow, ident)
-        visits = uow.records(Encounter).for_patient(patient.id, limit=1) if patient else []
+        visits = uow.records(Encounter).for_patient(  # the latest visit that took place
+            patient.id, limit=1, where={"status": ["finished", "in-progress"]}) if patient else []
         visit = visits[0] if visits else None
     if not _live(visit):
         raise _not_found("visit-summary", ident)
