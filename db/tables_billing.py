@@ -44,4 +44,5 @@ report_facts = Table(
     # covering indexes for the dashboard (migration 0006): its scans read no table rows
     Index("ix_report_facts_visits", "resource_type", "day", "status", "who", "place", "code"),
     Index("ix_report_facts_period", "resource_type", "status", "day", "code", "cents", "link_id"),
+    Index("ix_report_facts_given", "resource_type", "status", "code", "day", "patient_id"),
 )

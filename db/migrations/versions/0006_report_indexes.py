@@ -20,6 +20,7 @@ INDEXES = (
     ("ix_appointments_start_status", "appointments", ["start", "status"]),
     ("ix_report_facts_visits", "report_facts", ["resource_type", "day", "status", "who", "place", "code"]),
     ("ix_report_facts_period", "report_facts", ["resource_type", "status", "day", "code", "cents", "link_id"]),
+    ("ix_report_facts_given", "report_facts", ["resource_type", "status", "code", "day", "patient_id"]),
 )
 
 
