@@ -8,6 +8,8 @@ from app.permissions import Permission
 from ui import wiring
 from ui.qt.admin_users import UsersView
 from ui.qt.audit_view import AuditView
+from ui.qt.admin_conflicts import ConflictsView
+from ui.qt.emergency_access import EmergencyReviewView
 
 
 class AdminView(QWidget):
@@ -17,10 +19,16 @@ class AdminView(QWidget):
         self.tabs = QTabWidget()
         self.users = UsersView(opened) if session.can(Permission.USER_ADMIN) else None
         self.audit = AuditView(session) if session.can(Permission.AUDIT_READ) else None
+        self.emergency = EmergencyReviewView(session) if session.can(Permission.AUDIT_READ) else None
+        self.conflicts = ConflictsView(session) if session.can(Permission.SYNC) else None
         if self.users:
             self.tabs.addTab(self.users, "&Users and roles")
         if self.audit:
             self.tabs.addTab(self.audit, "&Audit report")
+        if self.emergency:
+            self.tabs.addTab(self.emergency, "&Emergency access")
+        if self.conflicts:
+            self.tabs.addTab(self.conflicts, "Sync &conflicts")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)

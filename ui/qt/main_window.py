@@ -20,6 +20,7 @@ from ui.qt.search_view import SearchView
 from ui.qt.schedule_view import ScheduleView
 from ui.qt.admin_view import AdminView, may_administer
 from ui.qt.billing_view import BillingView
+from ui.qt.emergency_access import break_the_glass
 from app.permissions import Permission
 from ui.qt.sync_status import NOT_YET as SYNC_NOT_YET, SyncIndicator
 
@@ -99,6 +100,10 @@ class MainWindow(QMainWindow):
         self.billing_action.setStatusTip("Charges, invoices, payments and the balance of the open patient")
         self.billing_action.setVisible(self.session.can(Permission.BILLING_READ))
         clinic_menu.addAction(self.billing_action)
+        self.emergency_action = QAction("&Emergency access…", self, triggered=self.break_the_glass)
+        self.emergency_action.setStatusTip("Time-limited access in an emergency; flagged and reviewed")
+        clinic_menu.addSeparator()
+        clinic_menu.addAction(self.emergency_action)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main_toolbar")  # saveState() needs a name
         toolbar.setMovable(False)
@@ -152,6 +157,12 @@ class MainWindow(QMainWindow):
         if self.chart is not None:
             self.billing.show_patient(self.chart.patient_id)
         self.pages.setCurrentWidget(self.billing)
+
+    def break_the_glass(self) -> None:
+        """Ask why, open the emergency window, and show the open chart again with the new access."""
+        patient_id = self.chart.patient_id if self.chart is not None else None
+        break_the_glass(self, self.session, patient_id=patient_id,
+                        on_granted=lambda _: self.chart.reload() if self.chart is not None else None)
 
     def show_admin(self) -> None:
         if self.admin is None:
