@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from app import (allergies, billing, consents, documents, immunizations, medications, notes, observations,
                  orders, problems, scheduling)
+from app import billing_visits, directory, sync_status
 from app.errors import PermissionDenied
 from app.orders import ResultValue
 from app.permissions import ROLE_PERMISSIONS, Permission, allowed
@@ -93,6 +94,11 @@ OPERATIONS = [
                                                   description="visit", unit_price="80", diagnosis_codes=["I10"])),
     Operation("see charges", Permission.BILLING_READ, lambda s, w, _: billing.charges(s, w.pid)),
     Operation("see the balance", Permission.BILLING_READ, lambda s, w, _: billing.balance(s, w.pid)),
+    Operation("see visits to bill", Permission.BILLING_READ, lambda s, w, _: billing_visits.visits(s, w.pid)),
+    Operation("list practitioners", Permission.SCHEDULE_READ, lambda s, w, _: directory.practitioners(s)),
+    Operation("add a location", Permission.CONFIG_ADMIN,
+              lambda s, w, n: directory.add_location(s, name=f"Site {n}"), lambda w: next(w._slots)),
+    Operation("see the sync status", Permission.SYNC, lambda s, w, _: sync_status.status(s)),
     Operation("record a consent", Permission.PATIENT_WRITE,
               lambda s, w, _: consents.record(s, patient_id=w.pid, category="treatment")),
 ]

@@ -145,3 +145,20 @@ def test_the_audit_report_filters_exports_csv_and_names_a_tampered_entry(
     audit.verify()
     _settle(qtbot)
     assert audit.chain.text().startswith("The audit trail was altered at audit entry 3")
+
+
+def test_the_clinic_tab_lists_the_sites_and_adds_one_but_refuses_a_duplicate_name(
+        qtbot, admin, clinic, shown_errors, said):
+    tab = admin.clinic
+    assert tab.name.text() == "Test Clinic"
+    assert [tab.locations.item(i).text() for i in range(tab.locations.count())] == ["Main site (main site)"]
+    said["text"] = "North Valley Outreach"
+    tab.add_location()
+    _settle(qtbot)
+    assert [tab.locations.item(i).text() for i in range(tab.locations.count())] == [
+        "Main site (main site)", "North Valley Outreach"]
+    said["text"] = "north valley outreach"
+    tab.add_location()
+    _settle(qtbot)
+    assert "already a location called north valley outreach" in shown_errors[-1]
+    assert tab.locations.count() == 2

@@ -9,6 +9,7 @@ from ui import wiring
 from ui.qt.admin_users import UsersView
 from ui.qt.audit_view import AuditView
 from ui.qt.admin_conflicts import ConflictsView
+from ui.qt.admin_clinic import ClinicView
 from ui.qt.emergency_access import EmergencyReviewView
 
 
@@ -21,10 +22,13 @@ class AdminView(QWidget):
         self.audit = AuditView(session) if session.can(Permission.AUDIT_READ) else None
         self.emergency = EmergencyReviewView(session) if session.can(Permission.AUDIT_READ) else None
         self.conflicts = ConflictsView(session) if session.can(Permission.SYNC) else None
+        self.clinic = ClinicView(opened) if session.can(Permission.CONFIG_ADMIN) else None
         if self.users:
             self.tabs.addTab(self.users, "&Users and roles")
         if self.audit:
             self.tabs.addTab(self.audit, "&Audit report")
+        if self.clinic:
+            self.tabs.addTab(self.clinic, "C&linic and locations")
         if self.emergency:
             self.tabs.addTab(self.emergency, "&Emergency access")
         if self.conflicts:
