@@ -4,7 +4,7 @@
 #   installer/linux/build-deb.sh                 build the bundle, then the .deb
 #   OUTPOST_REUSE_BUNDLE=1 installer/linux/build-deb.sh   package an existing dist/outpost/
 #   OUTPOST_DEB_VERSION=0.1.1 ...                package under another version (upgrade tests)
-#   OUTPOST_DEB_COMPRESSION=gzip ...             faster, larger (default xz)
+#   OUTPOST_DEB_COMPRESSION=xz ...               smaller, much slower to build (default gzip)
 #
 # The package installs the program to /opt/outpost, a launcher /usr/bin/outpost, a desktop
 # entry and icons; its postinst writes /etc/outpost/config.toml from OUTPOST_* environment
@@ -14,7 +14,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DIST="${OUTPOST_DIST:-$ROOT/dist}"
 VERSION="${OUTPOST_DEB_VERSION:-$(sed -n 's/^__version__ = "\(.*\)"/\1/p' "$ROOT/app/__init__.py")}"
 ARCH="$(dpkg --print-architecture)"
-COMPRESSION="${OUTPOST_DEB_COMPRESSION:-xz}"
+COMPRESSION="${OUTPOST_DEB_COMPRESSION:-gzip}"
 started=$(date +%s)
 
 if [ "${OUTPOST_REUSE_BUNDLE:-}" != 1 ] || [ ! -x "$DIST/outpost/outpost" ]; then
