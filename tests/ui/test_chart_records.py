@@ -9,7 +9,7 @@ from ui.qt.chart_view import ChartView
 def _tab(qtbot, session, patient_id, title):
     view = ChartView(session, patient_id)
     qtbot.addWidget(view)
-    qtbot.waitUntil(lambda: title in view.tab_widgets, timeout=5000)
+    qtbot.waitUntil(lambda: title in view.tab_titles(), timeout=5000)
     tab = view.show_tab(title)
     qtbot.waitUntil(lambda: tab.loaded, timeout=5000)
     return view, tab
@@ -17,7 +17,8 @@ def _tab(qtbot, session, patient_id, title):
 
 def _pick(qtbot, picker, text, code):
     qtbot.keyClicks(picker.box, text)
-    qtbot.waitUntil(lambda: any(c.code == code for c in picker.choices()), timeout=5000)
+    # The first search of a process waits for the terminology index to be built.
+    qtbot.waitUntil(lambda: any(c.code == code for c in picker.choices()), timeout=20_000)
     assert picker.choose(code)
 
 

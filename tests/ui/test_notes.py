@@ -14,9 +14,8 @@ def _notes_tab(qtbot, session, patient_id, *, owned=True):
     if owned:  # qtbot closes it after the test
         qtbot.addWidget(view)
     view.show()
-    qtbot.waitUntil(lambda: "Encounters and notes" in view.tab_widgets, timeout=5000)
-    tab = view.tab_widgets["Encounters and notes"]
-    view.show_tab("Encounters and notes")
+    qtbot.waitUntil(lambda: "Encounters and notes" in view.tab_titles(), timeout=5000)
+    tab = view.show_tab("Encounters and notes")
     qtbot.waitUntil(lambda: tab.loaded, timeout=5000)
     return view, tab
 

@@ -13,8 +13,8 @@ from ui.qt.vitals_entry import bmi
 def _vitals(qtbot, session, patient_id):
     view = ChartView(session, patient_id)
     qtbot.addWidget(view)
-    qtbot.waitUntil(lambda: "Vitals" in view.tab_widgets, timeout=5000)
-    tab = view.tab_widgets["Vitals"]
+    qtbot.waitUntil(lambda: "Vitals" in view.tab_titles(), timeout=5000)
+    tab = view.show_tab("Vitals")
     qtbot.waitUntil(lambda: tab.loaded_rows is not None, timeout=5000)
     return view, tab
 
@@ -95,11 +95,17 @@ def test_the_blood_pressure_trend_draws_both_series_oldest_first(qtbot, sessions
     assert tab.chart.chart().title() == "HbA1c (%): no values recorded yet"
 
 
-def test_the_abnormal_flowsheet_row_is_flagged(qtbot, sessions, charted):
-    _, tab = _vitals(qtbot, sessions["nurse"], charted.id)
+def test_only_the_value_outside_its_range_is_drawn_in_red_in_the_flowsheet(qtbot, sessions, charted):
+    from PySide6.QtCore import Qt
+
     from ui.qt.models import ABNORMAL_ROLE
-    assert tab.model.index(0, 1).data() == "162/78"
-    assert tab.model.index(0, 1).data(ABNORMAL_ROLE) is True
+    _, tab = _vitals(qtbot, sessions["nurse"], charted.id)
+    bp, pulse = tab.model.index(0, 1), tab.model.index(0, 2)
+
+    assert (bp.data(), pulse.data()) == ("162/78", "72")
+    assert bp.data(ABNORMAL_ROLE) is True
+    assert bp.data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert pulse.data(Qt.ItemDataRole.ForegroundRole) is None
 
 
 def test_bmi_is_left_alone_when_weight_or_height_is_not_a_number():

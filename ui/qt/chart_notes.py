@@ -61,7 +61,10 @@ class NotesTab(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(0, self.fontMetrics().horizontalAdvance("0") * 20)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.activated.connect(self._open_index)
         self.table.clicked.connect(self._open_index)
         new_row = QHBoxLayout()
@@ -83,6 +86,8 @@ class NotesTab(QWidget):
         split.addWidget(left)
         split.addWidget(self.right)
         split.setStretchFactor(1, 2)
+        em = self.fontMetrics().horizontalAdvance("M")
+        split.setSizes([em * 30, em * 60])  # room for the date, title and status of each note
         layout = QVBoxLayout(self)
         layout.addWidget(split)
 
@@ -97,7 +102,6 @@ class NotesTab(QWidget):
 
     def _show(self, rows: list[ClinicalNote], open_draft: bool) -> None:
         self.model.set_rows(rows)
-        self.table.resizeColumnToContents(0)
         self.loaded = True
         if open_draft and self.editor is None:
             me = self.session.user.practitioner_id or self.session.username

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHeaderView, QLabel, QTableView,
                                QVBoxLayout)
 
@@ -43,6 +43,7 @@ class Pane(QGroupBox):
                  stretch: int = 0):
         super().__init__(title)
         self.empty_text = empty
+        self._fit_pending = False
         columns = [Column(h, _cell(i), flagged=i in flagged) for i, h in enumerate(headers)]
         self.model = RowsModel(columns, abnormal=lambda r: r.abnormal, parent=self)
         self.table = self._make_table(title, len(headers), stretch)
@@ -72,8 +73,18 @@ class Pane(QGroupBox):
         for column in range(count):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if column == stretch
                                         else QHeaderView.ResizeMode.ResizeToContents)
-        header.sectionResized.connect(lambda *_: self._fit())
+        header.sectionResized.connect(lambda *_: self._fit_soon())
         return table
+
+    def _fit_soon(self) -> None:
+        """Fit once after a burst of column resizes (each resize would re-measure every row)."""
+        if not self._fit_pending:
+            self._fit_pending = True
+            QTimer.singleShot(0, self._fit_later)
+
+    def _fit_later(self) -> None:
+        self._fit_pending = False
+        self._fit()
 
     def set_rows(self, rows: Sequence[Row]) -> None:
         self.model.set_rows(rows)

@@ -5,6 +5,8 @@ Searches ``app.terminology.search`` off the UI thread as the user types (debounc
 """
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
@@ -17,12 +19,25 @@ LIMIT = 15
 _ROLE = Qt.ItemDataRole.UserRole
 
 
+_warming: list[threading.Thread] = []
+
+
+def warm_in_background() -> None:
+    """Build the terminology indexes (a few seconds, once per process) on a thread of their own,
+    so the first search does not hold up the store's background thread for that long."""
+    if not _warming:
+        thread = threading.Thread(target=terminology.warm_up, name="terminology-warm-up", daemon=True)
+        _warming.append(thread)
+        thread.start()
+
+
 class CodePicker(QWidget):
     """``system`` is icd10cm, rxnorm, cvx or loinc. Emits ``picked(concept)``."""
     picked = Signal(object)
 
     def __init__(self, system: str, hint: str, parent: QWidget | None = None):
         super().__init__(parent)
+        warm_in_background()
         self.system = system
         self._serial = 0
         self.box = QLineEdit(placeholderText=hint, clearButtonEnabled=True)

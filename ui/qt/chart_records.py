@@ -41,6 +41,7 @@ class RecordsTab(QWidget):
     """A table of records and a form; subclasses say what to load, show and save."""
     record_type = ""
     form_title = ""
+    MEASURED_ROWS = 150
 
     def __init__(self, session: Session, patient_id: str, events: ChartEvents,
                  parent: QWidget | None = None):
@@ -56,8 +57,9 @@ class RecordsTab(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.save_button = QPushButton("&Add")
@@ -104,7 +106,8 @@ class RecordsTab(QWidget):
 
     def _show(self, rows: list) -> None:
         self.model.set_rows(rows)
-        self.table.resizeRowsToContents()
+        if len(rows) <= self.MEASURED_ROWS:  # measuring more rows would stall the UI thread
+            self.table.resizeColumnsToContents()
         self.loaded = True
 
     def save(self, *, confirm: bool = False) -> None:

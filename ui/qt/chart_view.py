@@ -1,7 +1,7 @@
 """One patient's chart: the always-visible banner and the Summary tab."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QTabWidget, QVBoxLayout, QWidget)
 
@@ -13,6 +13,8 @@ from app.session import Session
 from ui.qt import errors, ops
 from ui.qt.chart_events import ChartEvents
 from ui.qt.chart_panes import PANES, Pane
+from ui.qt.chart_picker import warm_in_background
+from ui.qt.chart_tabs import TAB_TITLES, build_tab  # imports QtCharts at start-up, not mid-chart
 from ui.qt.registration import PatientDialog
 from ui.qt.style import alert_style, scaled_font
 
@@ -107,9 +109,22 @@ class SummaryTab(QScrollArea):
         grid.setRowStretch(len(PANES) // 2 + 1, 1)
         self.setWidget(body)
 
-    def show_summary(self, summary: ChartSummary) -> None:
-        for title, pane in self.panes.items():
-            pane.set_rows(self._builders[title](summary))
+    def show_summary(self, summary: ChartSummary, done=None) -> None:
+        """Fill the panes one per turn of the event loop (a long chart never stalls the window
+        for all seven at once), then call ``done()``."""
+        self._serial = getattr(self, "_serial", 0) + 1
+        self._fill(self._serial, list(self.panes), summary, done)
+
+    def _fill(self, serial: int, titles: list[str], summary: ChartSummary, done) -> None:
+        if serial != self._serial:
+            return  # a newer summary arrived meanwhile
+        if not titles:
+            if done is not None:
+                done()
+            return
+        title = titles[0]
+        self.panes[title].set_rows(self._builders[title](summary))
+        QTimer.singleShot(0, self, lambda: self._fill(serial, titles[1:], summary, done))
 
 
 class ChartView(QWidget):
@@ -130,26 +145,44 @@ class ChartView(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(self.tabs, 1)
         self.tab_widgets: dict[str, QWidget] = {}
+        self._tabs_added = False
+        warm_in_background()  # the pickers' indexes, ready before anyone types in one
         self.events.changed.connect(lambda _: self.reload())
         self.reload()
 
     def _add_tabs(self) -> None:
-        """The other tabs, once the chart opened (a refused chart shows one error, not ten)."""
-        from ui.qt.chart_tabs import build_tabs  # the tabs import QtCharts: only when a chart opens
-        for title, tab in build_tabs(self.session, self.patient_id, self.events):
+        """The other tabs, once the chart opened (a refused chart shows one error, not ten).
+
+        Each tab is built and loads its records the first time it is shown, so opening a
+        long chart only pays for the Summary.
+        """
+        for title in TAB_TITLES:
             scroller = QScrollArea()  # a small window scrolls the tab instead of growing
             scroller.setWidgetResizable(True)
             scroller.setFrameShape(QFrame.Shape.NoFrame)
-            scroller.setWidget(tab)
             self.tabs.addTab(scroller, title)
-            self.tab_widgets[title] = tab
+        self.tabs.currentChanged.connect(self._build_tab)
+
+    def tab_titles(self) -> list[str]:
+        return [self.tabs.tabText(i) for i in range(self.tabs.count())]
+
+    def _build_tab(self, index: int) -> QWidget | None:
+        title = self.tabs.tabText(index)
+        scroller = self.tabs.widget(index)
+        if title in self.tab_widgets or not isinstance(scroller, QScrollArea) or index == 0:
+            return self.tab_widgets.get(title)
+        tab = build_tab(title, self.session, self.patient_id, self.events)
+        scroller.setWidget(tab)
+        self.tab_widgets[title] = tab
+        return tab
 
     def show_tab(self, title: str) -> QWidget | None:
         """Bring the tab called ``title`` to the front; returns its widget (None if not built yet)."""
         for i in range(self.tabs.count()):
             if self.tabs.tabText(i) == title:
                 self.tabs.setCurrentIndex(i)
-        return self.tab_widgets.get(title)
+                return self._build_tab(i)
+        return None
 
     def keep_as_draft(self) -> None:
         """Save an open draft note now (the lock screen calls this before a session ends)."""
@@ -173,12 +206,15 @@ class ChartView(QWidget):
                 on_success=self._show, on_failure=self._failed, label="Opening the chart…")
 
     def _show(self, summary: ChartSummary) -> None:
-        self.summary = summary
         self.banner.edit_button.setEnabled(True)
         self.banner.show_summary(summary)
-        if not self.tab_widgets:
+        if not self._tabs_added:
+            self._tabs_added = True
             self._add_tabs()
-        self.summary_tab.show_summary(summary)
+        self.summary_tab.show_summary(summary, lambda: self._shown(summary))
+
+    def _shown(self, summary: ChartSummary) -> None:
+        self.summary = summary
         self.loaded.emit(summary)
 
     def _failed(self, exc: Exception) -> None:

@@ -43,6 +43,7 @@ class FlowRow:
     """One time vitals were taken, and what was measured then."""
     taken: datetime
     values: dict[str, Observation] = field(default_factory=dict)
+    flagged: bool = False  # any value outside its reference range (worked out once, off the UI thread)
 
     def cell(self, codes: tuple[str, ...]) -> str:
         shown = [self.values.get(c) for c in codes]
@@ -51,7 +52,10 @@ class FlowRow:
         return "/".join(fmt.number_text(o.value) if o and o.value is not None else fmt.MISSING for o in shown)
 
     def abnormal(self) -> bool:
-        return any(fmt.is_abnormal(o.interpretation) for o in self.values.values())
+        return self.flagged
+
+    def cell_abnormal(self, codes: tuple[str, ...]) -> bool:
+        return any(fmt.is_abnormal(self.values[c].interpretation) for c in codes if c in self.values)
 
 
 def pivot(rows: list[Observation]) -> list[FlowRow]:
@@ -60,6 +64,8 @@ def pivot(rows: list[Observation]) -> list[FlowRow]:
     for obs in rows:
         row = by_time.setdefault(obs.effective, FlowRow(obs.effective))
         row.values.setdefault(obs.code.code, obs)
+    for row in by_time.values():
+        row.flagged = any(fmt.is_abnormal(o.interpretation) for o in row.values.values())
     return sorted(by_time.values(), key=lambda r: r.taken, reverse=True)
 
 
@@ -74,6 +80,21 @@ def _flow_columns() -> list[Column[FlowRow]]:
     for title, codes in FLOW_COLUMNS:
         columns.append(Column(title, lambda r, c=codes: r.cell(c), flagged=True, align_right=True))
     return columns
+
+
+class FlowsheetModel(RowsModel[FlowRow]):
+    """Flags each value outside its own range (not the whole row: a normal weight stays plain)."""
+
+    def _is_cell_abnormal(self, index) -> bool:
+        row = self.row_at(index.row())
+        column = index.column() - 1
+        return row is not None and 0 <= column < len(FLOW_COLUMNS) and row.cell_abnormal(FLOW_COLUMNS[column][1])
+
+    def _data(self, index, role):
+        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole) and index.isValid():
+            if not self._is_cell_abnormal(index):
+                return None
+        return super()._data(index, role)
 
 
 class TrendChart(QChartView):
@@ -132,7 +153,7 @@ class VitalsTab(QWidget):
         self.loaded_rows: list[FlowRow] | None = None
         self.entry = VitalsEntry(session, patient_id)
         self.entry.saved.connect(lambda _: events.changed.emit("Observation"))
-        self.model = RowsModel(_flow_columns(), abnormal=lambda r: r.abnormal(), parent=self)
+        self.model = FlowsheetModel(_flow_columns(), abnormal=lambda r: r.abnormal(), parent=self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Vital signs flowsheet")
@@ -140,7 +161,14 @@ class VitalsTab(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Widths from the titles, not the rows: measuring thousands of rows would stall the UI.
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        digit = self.fontMetrics().horizontalAdvance("0")
+        for i, column in enumerate(self.model.columns):
+            header.resizeSection(i, max(self.fontMetrics().horizontalAdvance(column.title) + 3 * digit,
+                                        (22 if i == 0 else 8) * digit))
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.status = QLabel("Loading the vital signs…")
         self.trend_choice = QComboBox()
