@@ -19,26 +19,34 @@ from typing import Any, Callable, TypeVar
 T = TypeVar("T")
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
+@lru_cache(maxsize=None)
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def to_dict(obj: Any) -> Any:
     """The JSON-ready form of a dataclass (recursively); omits None and empty lists."""
-    if dataclasses.is_dataclass(obj):
+    if isinstance(obj, _PLAIN) and not isinstance(obj, enum.Enum):
+        return obj
+    if isinstance(obj, (list, tuple)):
+        return [to_dict(v) for v in obj]
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         out = {}
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
+        for name in _names(type(obj)):
+            value = getattr(obj, name)
             if value is None or value == [] or value == {}:
                 continue
-            out[f.name] = to_dict(value)
+            out[name] = to_dict(value)
         return out
     if isinstance(obj, enum.Enum):
         return obj.value
-    if isinstance(obj, datetime):
-        return obj.isoformat()
-    if isinstance(obj, (date, time)):
+    if isinstance(obj, (datetime, date, time)):
         return obj.isoformat()
     if isinstance(obj, Decimal):
         return str(obj)
-    if isinstance(obj, (list, tuple)):
-        return [to_dict(v) for v in obj]
     if isinstance(obj, dict):
         return {k: to_dict(v) for k, v in obj.items()}
     return obj
