@@ -215,7 +215,7 @@ def shoot_chart_screens(shot: Shooter, main) -> None:
     """The chart of the adult patient: summary, the blood-pressure trend, a note being written."""
     open_chart(shot, main, "Nguyễn")
     chart = main.chart
-    shot.wait(lambda: "Vitals" in chart.tab_widgets, "the chart tabs")
+    shot.wait(lambda: "Vitals" in chart.tab_titles(), "the chart tabs")
     _idle(shot, "the chart summary")
     shot.save(main, "08-chart-summary")
     vitals = chart.show_tab("Vitals")

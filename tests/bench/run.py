@@ -24,6 +24,7 @@ BENCHMARKS: dict[str, Callable[[bool], dict]] = {
     "import": bench_import.run,
     "startup": __import__("tests.bench.bench_startup", fromlist=["run"]).run,
     "dashboard": __import__("tests.bench.bench_dashboard", fromlist=["run"]).run,
+    "chart-ui": __import__("tests.bench.bench_chart_ui", fromlist=["run"]).run,
 }
 
 
