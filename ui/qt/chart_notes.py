@@ -63,7 +63,9 @@ class NotesTab(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(0, self.fontMetrics().horizontalAdvance("0") * 20)
+        header.resizeSection(0, self.fontMetrics().horizontalAdvance("0") * 16)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(2, self.fontMetrics().horizontalAdvance("Entered in error") + 12)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.activated.connect(self._open_index)
         self.table.clicked.connect(self._open_index)
@@ -87,7 +89,7 @@ class NotesTab(QWidget):
         split.addWidget(self.right)
         split.setStretchFactor(1, 2)
         em = self.fontMetrics().horizontalAdvance("M")
-        split.setSizes([em * 30, em * 60])  # room for the date, title and status of each note
+        split.setSizes([em * 36, em * 54])  # room for the date, title and status of each note
         layout = QVBoxLayout(self)
         layout.addWidget(split)
 
