@@ -95,3 +95,18 @@ def test_five_wrong_passwords_at_the_lock_screen_sign_the_user_out(qtbot, main):
         screen.try_unlock()
         qtbot.waitUntil(lambda: bool(signed_out) or screen.unlock_button.isEnabled(), timeout=5000)
     qtbot.waitUntil(lambda: signed_out == [True], timeout=5000)
+
+
+def test_an_idle_time_locked_in_the_managed_configuration_wins_over_the_clinics(
+        qtbot, sessions, store_dir, settings, tmp_path, monkeypatch):
+    managed = tmp_path / "config.toml"
+    managed.write_text('idle_lock_minutes = 3\nlocked = ["idle_lock_minutes"]\n')
+    monkeypatch.setenv("OUTPOST_CONFIG", str(managed))
+    window = MainWindow(wiring.sign_in(store_dir, "dr.test", USER_PASSWORD), settings)
+    try:
+        qtbot.waitUntil(lambda: window.auto_lock.watcher.timeout_ms == 3 * 60_000, timeout=5000)
+        managed.write_text("idle_lock_minutes = 3\n")  # not locked: the clinic's 10 minutes apply
+        from ui.qt.lock_screen import idle_minutes
+        assert idle_minutes(window.session) == 10
+    finally:
+        window.close()

@@ -61,7 +61,8 @@ class IdleWatcher(QObject):
         return self._watching
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if self._watching and event.type() in ACTIVITY:
+        # getattr: Qt may still deliver events while the Python side is being torn down
+        if getattr(self, "_watching", False) and event.type() in ACTIVITY:
             self.timer.start()  # restart the countdown
         return False
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QDialog, QFormLayout, QFrame, QLabel, QLineEdit, 
                                QPushButton, QVBoxLayout, QWidget)
 
 from app import accounts, security_policy
+from app.errors import OutpostError
 from app.session import Session
 from ui.qt import ops
 from ui.qt.idle import IdleWatcher, minutes_to_ms
@@ -172,7 +173,9 @@ class LockScreen(QFrame):
             widget.setEnabled(not busy)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if watched is self.window_ and event.type() == QEvent.Type.Resize and self.isVisible():
+        # getattr: Qt may still deliver events while the Python side is being torn down
+        if (watched is getattr(self, "window_", None) and event.type() == QEvent.Type.Resize
+                and self.isVisible()):
             self.setGeometry(self.window_.rect())
         return False
 
@@ -217,6 +220,20 @@ class AutoLock(QObject):
         (sign_out or self.window_.close)()
 
 
+def idle_minutes(session: Session) -> float:
+    """The idle time that applies: the workstation's managed configuration when IT locked
+    ``idle_lock_minutes`` there (a fleet policy nothing else overrides), else the clinic's."""
+    from ui import wiring
+    try:
+        managed = wiring.managed_config()
+    except OutpostError:
+        log.warning("the managed configuration is not valid; using the clinic's idle time")
+        managed = None
+    if managed is not None and "idle_lock_minutes" in managed.locked:
+        return float(managed.idle_lock_minutes)
+    return security_policy.load(session.uow_factory).idle_lock_minutes
+
+
 def install_auto_lock(window: QMainWindow, session: Session, minutes: float | None = None, *,
                       seconds: float | None = None) -> AutoLock:
     """Lock ``window`` after ``minutes`` (default: the clinic's policy) or ``seconds`` idle."""
@@ -227,7 +244,7 @@ def install_auto_lock(window: QMainWindow, session: Session, minutes: float | No
                                 else security_policy.SecurityPolicy().idle_lock_minutes)
     auto = AutoLock(window, session, timeout)
     if minutes is None and seconds is None:  # the clinic's own setting, read in the background
-        ops.run(window, lambda: security_policy.load(session.uow_factory).idle_lock_minutes,
+        ops.run(window, lambda: idle_minutes(session),
                 on_success=auto.set_minutes, on_failure=lambda exc: log.warning(
                     "the idle-lock policy could not be read; using the default"))
     return auto
