@@ -5,6 +5,7 @@ the store); two-step codes are checked by :mod:`app.mfa`.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Callable, Protocol
 
@@ -85,7 +86,7 @@ def disable_user(session: Session, keys: KeySlotPort, username: str) -> None:
 
 def start_session(uow_factory: Callable[[], UnitOfWork], *, username: str, password: str,
                   workstation: str, location_id: str | None = None, totp: str | None = None,
-                  clock: Callable[[], datetime] = utcnow) -> Session:
+                  clock: Callable[[], datetime] = utcnow, mfa_for_everyone: bool = False) -> Session:
     """The session for a user whose key slot has already opened the store.
 
     Checks the account is enabled, the password matches its Argon2id hash and, when the
@@ -94,10 +95,15 @@ def start_session(uow_factory: Callable[[], UnitOfWork], *, username: str, passw
     two-step sign-in but who has not enrolled is told to (``session.extra
     ["mfa_enrolment_due"]``) or, when the policy enforces it, refused.
 
+    ``mfa_for_everyone`` (the workstation's managed configuration says ``mfa = "required"``)
+    adds every role to those the policy requires two-step sign-in for.
+
     Raises SignInFailed (wrong password or code), MfaRequired (no code given),
     MfaEnrolmentRequired, or AccountLocked (disabled account).
     """
     policy = security_policy.load(uow_factory)
+    if mfa_for_everyone:
+        policy = replace(policy, mfa_required_roles=ROLES)
     with uow_factory() as uow:
         user = uow.users.get(username)
         if user is None or not verify_password(user.password_hash, password):

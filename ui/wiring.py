@@ -37,6 +37,15 @@ def managed_config() -> config.Config:
     return config.load((Path(override),) if override else MANAGED_CONFIG)
 
 
+def _managed_mfa_required() -> bool:
+    """Whether IT's managed configuration requires two-step sign-in for every user."""
+    try:
+        return managed_config().mfa == "required"
+    except ValidationError as exc:
+        log.warning("the managed configuration is not valid: %s", Safe(str(exc)))
+        return False
+
+
 def _managed_data_dir() -> Path | None:
     try:
         value = managed_config().data_dir
@@ -120,7 +129,8 @@ def sign_in(folder: Path, username: str, password: str, *, totp: str | None = No
         info = clinic_info(store.uow)
         session = accounts.start_session(store.uow, username=username, password=password,
                                          workstation=where, totp=totp, clock=clock,
-                                         location_id=info.default_location_id if info else None)
+                                         location_id=info.default_location_id if info else None,
+                                         mfa_for_everyone=_managed_mfa_required())
     except (MfaRequired, MfaEnrolmentRequired):
         store.close()
         raise

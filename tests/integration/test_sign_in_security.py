@@ -188,3 +188,17 @@ def test_a_wrong_password_on_the_command_line_is_one_line_and_exit_1(clinic, sto
     result = _outpost(store_dir, "--user", "admin", "user", "list", password="not-the-password")
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "sign-in failed" in result.stderr
+
+
+def test_a_managed_configuration_requiring_two_step_sign_in_applies_to_every_role(
+        clinic, store_dir, nurse, tmp_path, monkeypatch):
+    clinic.store.close()
+    opened = wiring.sign_in(store_dir, nurse, USER_PASSWORD)
+    assert "mfa_enrolment_due" not in opened.session.extra  # the clinic requires it of admins and physicians
+    opened.close()
+    managed = tmp_path / "config.toml"
+    managed.write_text('mfa = "required"\n')
+    monkeypatch.setenv("OUTPOST_CONFIG", str(managed))
+    opened = wiring.sign_in(store_dir, nurse, USER_PASSWORD)
+    assert opened.session.extra.get("mfa_enrolment_due") is True
+    opened.close()
