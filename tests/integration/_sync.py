@@ -4,6 +4,8 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+import pytest
+
 from app.model import HumanName, Practitioner, User
 from app.session import Session
 from sync.engine import run_round
@@ -39,3 +41,14 @@ class Workstation:
 
 def clinic_code() -> str:
     return "T" + secrets.token_hex(4).upper()
+
+
+@pytest.fixture
+def pair(tmp_path):
+    """Two workstations of one clinic (import into a test module to use it)."""
+    code = clinic_code()
+    a = Workstation(tmp_path / "a", code, "a")
+    b = Workstation(tmp_path / "b", code, "b")
+    yield a, b
+    a.close()
+    b.close()

@@ -15,20 +15,10 @@ from sync.engine import run_round
 from sync.gateway import GatewayOptions, HttpGateway
 from sync.mapping.common import CLINIC_TAG_SYSTEM
 from tests.fhir_server import TOKEN, FhirServer
-from tests.integration._sync import Workstation, clinic_code
+from tests.integration._sync import Workstation, clinic_code, pair  # noqa: F401 - fixture
 
 AUTH = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/fhir+json"}
 OTHER_EXT = "http://other-clinic.example.org/fhir/StructureDefinition/preferred-pharmacy"
-
-
-@pytest.fixture
-def pair(tmp_path):
-    code = clinic_code()
-    a = Workstation(tmp_path / "a", code, "a")
-    b = Workstation(tmp_path / "b", code, "b")
-    yield a, b
-    a.close()
-    b.close()
 
 
 def _register(ws: Workstation, family: str = "Okafor", given: str = "Chidi") -> Patient:

@@ -8,17 +8,7 @@ import pytest
 
 from app import observations, patients
 from app.model import ContactPoint, Address, HumanName, Patient
-from tests.integration._sync import Workstation, clinic_code
-
-
-@pytest.fixture
-def pair(tmp_path):
-    code = clinic_code()
-    a = Workstation(tmp_path / "a", code, "a")
-    b = Workstation(tmp_path / "b", code, "b")
-    yield a, b
-    a.close()
-    b.close()
+from tests.integration._sync import Workstation, clinic_code, pair  # noqa: F401 - fixture
 
 
 def _register(ws: Workstation, family="Okafor") -> Patient:
