@@ -2,9 +2,17 @@
 
 ICD-10-CM comes from the ``simple_icd_10_cm`` package; LOINC, RxNorm and CVX subsets
 are TSV files in ``resources/terminology`` (or ``$OUTPOST_RESOURCES/terminology`` in a
-frozen build). Each system's index is built the first time it is used (ICD-10-CM
-takes about two seconds) and then kept for the life of the process; ``warm_up()``
-builds them all, e.g. from a background thread at start-up.
+frozen build). Each system's index is built the first time it is used and then kept for
+the life of the process; ``warm_up()`` builds them all, e.g. from a background thread at
+start-up.
+
+Loading ``simple_icd_10_cm`` parses a 10 MB XML file in one call that holds the
+interpreter lock for half a second, which would freeze the client's UI thread even
+from a background thread. So its codes are read once and kept in a cache file (codes,
+displays and billable flags, in ranking order; no patient data), and later processes
+read that file line by line instead. The cache lives in the user's cache folder
+(``$OUTPOST_CACHE_DIR`` overrides), is named after the package's version, and is
+rebuilt whenever it is missing or unreadable.
 
 Only codes are indexed: ICD-10-CM chapters ("4") and blocks ("E08-E13") are headings,
 so ``lookup`` does not find them and ``is_valid`` says no.
@@ -25,12 +33,15 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+
+import platformdirs
 
 from app.errors import OutpostError
 from app.terminology_index import SearchIndex, words
@@ -102,7 +113,7 @@ def is_billable(code: str) -> bool:
     concept = lookup("icd10cm", code)
     if concept is None:
         return False
-    return _icd().is_leaf(concept.code)
+    return concept.code not in _icd_headings()
 
 
 def search(system: str, text: str, limit: int = 20) -> list[Concept]:
@@ -161,7 +172,7 @@ def warm_up() -> None:
 # ---------------------------------------------------------------- building and caching
 
 _cache: dict[str, object] = {}
-_locks = {key: threading.Lock() for key in (*SYSTEMS, "labs")}
+_locks = {key: threading.Lock() for key in (*SYSTEMS, "labs", "icd_rows", "icd_headings")}
 
 
 def _cached(key: str, build: Callable[[], object]) -> object:
@@ -198,15 +209,90 @@ def _icd():
     return simple_icd_10_cm
 
 
-def _build_icd10cm() -> SearchIndex:
-    icd = _icd()
+def icd_cache_path() -> Path:
+    """Where the ICD-10-CM code cache is kept for the installed package version."""
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        tag = version("simple-icd-10-cm")
+    except PackageNotFoundError:  # a frozen build without package metadata
+        tag = "unknown"
+    base = os.environ.get("OUTPOST_CACHE_DIR") or platformdirs.user_cache_dir("Outpost", appauthor=False)
+    return Path(base) / "terminology" / f"icd10cm-{tag}.tsv"
 
-    def rows():
-        for code in icd.get_all_codes(with_dots=True):
-            if code[0].isalpha() and "-" not in code:  # skip chapters and blocks
-                display = icd.get_description(code)
-                yield code, display, "", (len(display), not icd.is_leaf(code), code)
-    return SearchIndex(rows())
+
+_ICD_CACHE_HEADER = "outpost icd10cm cache 1\tdisplay\tbillable"
+
+
+def _icd_rows() -> list[tuple[str, str, bool]]:
+    """ICD-10-CM codes (no chapters or blocks) as (code, display, billable), best ranked first."""
+    return _cached("icd_rows", _load_icd_rows)
+
+
+def _load_icd_rows() -> list[tuple[str, str, bool]]:
+    path = icd_cache_path()
+    rows = _read_icd_cache(path)
+    if rows is None:
+        rows = _rows_from_package()
+        _write_icd_cache(path, rows)
+    return rows
+
+
+def _rows_from_package() -> list[tuple[str, str, bool]]:
+    icd = _icd()
+    rows = [(code, icd.get_description(code), icd.is_leaf(code))
+            for code in icd.get_all_codes(with_dots=True)
+            if code[0].isalpha() and "-" not in code]  # skip chapters and blocks
+    rows.sort(key=_icd_rank)
+    return rows
+
+
+def _icd_rank(row: tuple[str, str, bool]) -> tuple:
+    code, display, billable = row
+    return len(display), not billable, code
+
+
+def _read_icd_cache(path: Path) -> list[tuple[str, str, bool]] | None:
+    """The cached rows, or None when the file is missing, from another format, or damaged."""
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not lines or lines[0] != _ICD_CACHE_HEADER or lines[-1] != "":
+        return None  # another format, or a write that never finished
+    rows = []
+    for line in lines[1:-1]:  # a plain loop: other threads keep running while it reads
+        cells = line.split("\t")
+        if len(cells) != 3 or not cells[0] or not cells[1] or cells[2] not in ("0", "1"):
+            return None
+        rows.append((cells[0], cells[1], cells[2] == "1"))
+    return rows or None
+
+
+def _write_icd_cache(path: Path, rows: list[tuple[str, str, bool]]) -> None:
+    """Write the cache beside its final name and rename it into place; a cache that cannot
+    be written only means the next process reads the package again."""
+    text = "".join(f"{code}\t{display}\t{int(billable)}\n" for code, display, billable in rows
+                   if "\t" not in display and "\n" not in display)
+    temp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(_ICD_CACHE_HEADER + "\n" + text)
+        os.replace(temp, path)
+    except OSError:
+        if temp is not None:
+            Path(temp).unlink(missing_ok=True)
+
+
+def _icd_headings() -> frozenset[str]:
+    """ICD-10-CM codes that have subcodes (not billable)."""
+    return _cached("icd_headings", lambda: frozenset(code for code, _, billable in _icd_rows() if not billable))
+
+
+def _build_icd10cm() -> SearchIndex:
+    return SearchIndex((code, display, "", _icd_rank((code, display, billable)))
+                       for code, display, billable in _icd_rows())
 
 
 def _build_loinc() -> SearchIndex:

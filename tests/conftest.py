@@ -22,6 +22,20 @@ ROLE_USERS = {"physician": "dr.test", "nurse": "nurse.test", "front_desk": "desk
               "billing": "billing.test"}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def terminology_cache(tmp_path_factory) -> Path:
+    """The ICD-10-CM code cache of this test run (never the developer's own cache folder);
+    child processes the tests start inherit it."""
+    folder = tmp_path_factory.mktemp("cache")
+    previous = os.environ.get("OUTPOST_CACHE_DIR")
+    os.environ["OUTPOST_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("OUTPOST_CACHE_DIR", None)
+    else:
+        os.environ["OUTPOST_CACHE_DIR"] = previous
+
+
 class MemoryKeyring(KeyringBackend):
     """A keyring that keeps secrets in this process only (tests)."""
     priority = 1
