@@ -10,9 +10,10 @@ Loading ``simple_icd_10_cm`` parses a 10 MB XML file in one call that holds the
 interpreter lock for half a second, which would freeze the client's UI thread even
 from a background thread. So its codes are read once and kept in a cache file (codes,
 displays and billable flags, in ranking order; no patient data), and later processes
-read that file line by line instead. The cache lives in the user's cache folder
-(``$OUTPOST_CACHE_DIR`` overrides), is named after the package's version, and is
-rebuilt whenever it is missing or unreadable.
+read that file line by line instead. An installed build ships the file beside the other
+terminology files (installer/build-bundle.sh makes it); otherwise it is written to the
+user's cache folder (``$OUTPOST_CACHE_DIR`` overrides) on first use. It is named after
+the package's version, and rebuilt whenever it is missing or unreadable.
 
 Only codes are indexed: ICD-10-CM chapters ("4") and blocks ("E08-E13") are headings,
 so ``lookup`` does not find them and ``is_valid`` says no.
@@ -209,15 +210,19 @@ def _icd():
     return simple_icd_10_cm
 
 
-def icd_cache_path() -> Path:
-    """Where the ICD-10-CM code cache is kept for the installed package version."""
+def _icd_cache_name() -> str:
     from importlib.metadata import PackageNotFoundError, version
     try:
         tag = version("simple-icd-10-cm")
-    except PackageNotFoundError:  # a frozen build without package metadata
+    except PackageNotFoundError:  # package metadata missing: never trust an old cache
         tag = "unknown"
+    return f"icd10cm-{tag}.tsv"
+
+
+def icd_cache_path() -> Path:
+    """Where the ICD-10-CM code cache is written for the installed package version."""
     base = os.environ.get("OUTPOST_CACHE_DIR") or platformdirs.user_cache_dir("Outpost", appauthor=False)
-    return Path(base) / "terminology" / f"icd10cm-{tag}.tsv"
+    return Path(base) / "terminology" / _icd_cache_name()
 
 
 _ICD_CACHE_HEADER = "outpost icd10cm cache 1\tdisplay\tbillable"
@@ -229,6 +234,10 @@ def _icd_rows() -> list[tuple[str, str, bool]]:
 
 
 def _load_icd_rows() -> list[tuple[str, str, bool]]:
+    shipped = resources_dir() / _icd_cache_name()
+    rows = _read_icd_cache(shipped) if not shipped.name.endswith("-unknown.tsv") else None
+    if rows is not None:
+        return rows
     path = icd_cache_path()
     rows = _read_icd_cache(path)
     if rows is None:

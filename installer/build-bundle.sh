@@ -14,6 +14,10 @@ if ! "$PYTHON" -c "import PyInstaller" 2>/dev/null; then
   "$PYTHON" -m pip install --quiet -e ".[build]"
 fi
 started=$(date +%s)
+# The ICD-10-CM code cache (app/terminology.py), shipped so no client parses the package's XML.
+rm -rf "$WORK/icd-cache"
+OUTPOST_CACHE_DIR="$WORK/icd-cache" "$PYTHON" -c "from app import terminology; terminology.warm_up()"
+export OUTPOST_ICD_CACHE="$WORK/icd-cache/terminology"
 "$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
   --distpath "$OUT" --workpath "$WORK" installer/pyinstaller/outpost.spec
 echo "bundle: $OUT/outpost ($(du -sh "$OUT/outpost" | cut -f1)) built in $(( $(date +%s) - started )) s"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,8 +23,8 @@ print(json.dumps({"package_loaded": "simple_icd_10_cm" in sys.modules,
 """
 
 
-def _probe(cache_dir: Path) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), OUTPOST_CACHE_DIR=str(cache_dir))
+def _probe(cache_dir: Path, **more_env: str) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OUTPOST_CACHE_DIR=str(cache_dir), **more_env)
     done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, env=env,
                           timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -63,3 +64,15 @@ def test_a_cache_that_cannot_be_written_only_means_reading_the_package_again(tmp
         result = _probe(blocker)
         assert result["package_loaded"] and result["search"][0] == "E11"
     assert blocker.read_text() == "a file where the cache folder would go"
+
+
+def test_a_cache_shipped_with_the_terminology_files_is_read_first(tmp_path):
+    cache = Path(_probe(tmp_path / "built")["cache"])
+    shipped = tmp_path / "resources" / "terminology"
+    shutil.copytree(ROOT / "resources" / "terminology", shipped)
+    shutil.copy(cache, shipped / cache.name)
+
+    result = _probe(tmp_path / "user-cache", OUTPOST_RESOURCES=str(tmp_path / "resources"))
+
+    assert not result["package_loaded"] and result["search"][0] == "E11"
+    assert not (tmp_path / "user-cache").exists()  # nothing to write: the shipped file served
