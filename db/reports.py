@@ -42,8 +42,18 @@ class ReportQueries:
     def _rows(self, sql: str, **params):
         return self.conn.execute(text(sql), params)
 
+    def _all(self, sql: str, **params) -> list[tuple]:
+        """Every row as a plain tuple, fetched by the driver in one go: the clinic-wide reads
+        return up to a few hundred thousand rows, and building a result row object per row
+        would cost more than the query."""
+        cursor = self.conn.connection.cursor()
+        try:
+            return cursor.execute(sql, params).fetchall()
+        finally:
+            cursor.close()
+
     def visits(self, start: date, end: date) -> list[VisitCount]:
-        rows = self._rows(
+        rows = self._all(
             "SELECT day, who, place, code, count(*) FROM report_facts WHERE resource_type = 'Encounter' "
             f"AND day >= :a AND day < :b AND {_LIVE} GROUP BY day, who, place, code ORDER BY day",
             a=start.isoformat(), b=end.isoformat())
@@ -102,12 +112,13 @@ class ReportQueries:
         return [(r[0], r[1]) for r in rows]
 
     def births(self) -> dict[str, date]:
-        rows = self._rows("SELECT id, birth_date FROM patients WHERE status = 'active'")
-        return {r[0]: date.fromisoformat(r[1]) for r in rows}
+        # in birth-date order (the covering index's), so sorting them by age costs nothing
+        rows = self._all("SELECT id, birth_date FROM patients WHERE status = 'active' ORDER BY birth_date")
+        return {pid: date.fromisoformat(born) for pid, born in rows}
 
     def with_condition(self, ranges: tuple[CodeRange, ...]) -> set[str]:
         params: dict = {}
-        rows = self._rows(
+        rows = self._all(
             f"SELECT DISTINCT c.patient_id FROM conditions c WHERE {_ranges(ranges, params)} "
             "AND c.status != 'entered-in-error' "
             "AND json_extract(c.data, '$.clinical_status') IN ('active', 'recurrence', 'relapse')", **params)
@@ -115,28 +126,28 @@ class ReportQueries:
 
     def latest_values(self, ranges: tuple[CodeRange, ...], loinc: str,
                       since: datetime) -> dict[str, Decimal | None]:
+        # one primary-key probe per patient into the latest-value summary (db/observation_latest.py)
         params: dict = {"code": loinc, "since": _utc(since)}
-        rows = self._rows(
-            "SELECT d.patient_id, (SELECT json_extract(o.data, '$.value') FROM observations o "
-            "  WHERE o.patient_id = d.patient_id AND o.code = :code AND o.effective >= :since "
-            "  AND o.status != 'entered-in-error' ORDER BY o.effective DESC LIMIT 1) "
-            f"FROM (SELECT DISTINCT c.patient_id FROM conditions c WHERE {_ranges(ranges, params)} "
-            "  AND c.status != 'entered-in-error' "
-            "  AND json_extract(c.data, '$.clinical_status') IN ('active', 'recurrence', 'relapse')) d",
-            **params)
-        return {r[0]: (Decimal(str(r[1])) if r[1] is not None else None) for r in rows}
+        rows = self._all(
+            "SELECT d.patient_id, l.value FROM (SELECT DISTINCT c.patient_id FROM conditions c "
+            f"  WHERE {_ranges(ranges, params)} AND c.status != 'entered-in-error' "
+            "  AND json_extract(c.data, '$.clinical_status') IN ('active', 'recurrence', 'relapse')) d "
+            "LEFT JOIN latest_observations l ON l.patient_id = d.patient_id AND l.code = :code "
+            "  AND l.effective >= :since", **params)
+        return {pid: (Decimal(value) if value is not None else None) for pid, value in rows}
 
     def with_vaccine(self, cvx: tuple[str, ...], since: date) -> set[str]:
         marks = ", ".join(f":v{n}" for n in range(len(cvx)))
-        rows = self._rows(
+        rows = self._all(
             "SELECT DISTINCT patient_id FROM report_facts WHERE resource_type = 'Immunization' "
             f"AND code IN ({marks}) AND day >= :since AND status = 'completed'",
             since=since.isoformat(), **{f"v{n}": c for n, c in enumerate(cvx)})
         return {r[0] for r in rows}
 
     def with_result(self, loinc: tuple[str, ...], since: datetime) -> set[str]:
+        # a live result since then exists exactly when the latest one is that recent
         marks = ", ".join(f":c{n}" for n in range(len(loinc)))
-        rows = self._rows(f"SELECT DISTINCT patient_id FROM observations WHERE code IN ({marks}) "
-                          "AND effective >= :since AND status != 'entered-in-error'", since=_utc(since),
-                          **{f"c{n}": c for n, c in enumerate(loinc)})
+        rows = self._all(f"SELECT patient_id FROM latest_observations WHERE code IN ({marks}) "
+                         "AND effective >= :since", since=_utc(since),
+                         **{f"c{n}": c for n, c in enumerate(loinc)})
         return {r[0] for r in rows}

@@ -11,7 +11,7 @@ from app import codec
 from app.errors import Conflict, NotFound
 from app.model import ENTERED_IN_ERROR, Appointment, Observation, Patient, Record, utcnow
 from app.search_terms import fold, patient_terms
-from db import tables as t
+from db import observation_latest, tables as t
 from db.mapping import SPECS, TableSpec
 
 R = TypeVar("R", bound=Record)
@@ -263,6 +263,13 @@ class PatientRepository(RecordRepository[Patient]):
 
 
 class ObservationRepository(RecordRepository[Observation]):
+    # the dashboard's latest-value summary moves with every write, in the same transaction
+    def _indexed(self, record: Observation) -> None:
+        observation_latest.record_written(self.conn, record)
+
+    def _indexed_many(self, records: list[Observation]) -> None:
+        observation_latest.records_added(self.conn, records)
+
     def latest(self, patient_id: str, codes: Iterable[str]) -> dict[str, Observation]:
         out = {}
         c = t.observations.c

@@ -53,6 +53,20 @@ observations = _record_table(
     indexes=(("patient_id", "code", "effective"), ("patient_id", "effective"),
              ("code", "effective", "patient_id")),
 )
+# The latest live observation per patient and test (db/observation_latest.py keeps it in the
+# same transaction as every observation write; migration 0007 creates and backfills it), so the
+# dashboard reads one narrow row per patient instead of every observation. ``effective`` is UTC.
+latest_observations = Table(
+    "latest_observations", metadata,
+    Column("patient_id", String(36), primary_key=True),
+    Column("code", String(32), primary_key=True),
+    Column("effective", String(40), nullable=False),
+    Column("value", Text, nullable=True),  # the Decimal as text (exact), None without a number
+    Column("record_id", String(36), nullable=False),
+    Index("ix_latest_observations_code", "code", "effective", "patient_id", "value"),
+    Index("ix_latest_observations_record", "record_id"),
+    sqlite_with_rowid=False,
+)
 conditions = _record_table("conditions", Column("code", String(16), nullable=False),
                            indexes=(("patient_id",), ("code",)))
 # the dashboard's "patients with an active condition" reads this index only (migration 0006)
