@@ -10,7 +10,11 @@ is that it never exceeds ``TARGET_MAX_GAP_MS``.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import threading
 import time
+from pathlib import Path
 
 from app import demo, terminology
 from tests.bench.common import clinic, figures, scratch, user_session
@@ -87,6 +91,20 @@ def _show_and_scroll_every_tab(app, view) -> int:
     return steps
 
 
+def _warm_up_gaps(app) -> dict:
+    """UI-thread gaps while the terminology indexes build on their thread from the code cache."""
+    if not terminology.icd_cache_path().exists():  # a first run writes it; build it in another process
+        subprocess.run([sys.executable, "-c", "from app import terminology; terminology.warm_up()"],
+                       check=True, cwd=str(Path(__file__).resolve().parents[2]))
+    ticks = _Ticks()
+    ticks.start()
+    worker = threading.Thread(target=terminology.warm_up)
+    worker.start()
+    _wait(app, lambda: not worker.is_alive())
+    ticks.stop()
+    return figures(ticks.gaps_ms)
+
+
 def run(quick: bool = False) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
@@ -100,9 +118,10 @@ def run(quick: bool = False) -> dict:
     with scratch() as folder, clinic(folder / "clinic") as opened:
         heavy = demo.add_heavy_patient(opened.session, encounters=ENCOUNTERS, observations=OBSERVATIONS)
         doc = user_session(opened, "dr.bench", "physician")
-        # The pickers' terminology indexes are built once per process (ChartView starts that
-        # on a thread of its own); build them first so the figures are the chart's own loading.
-        terminology.warm_up()
+        # The pickers' terminology indexes are built once per process, on a thread of their own
+        # that ChartView starts. Measured apart, as on any run after the client's first one
+        # (the ICD-10-CM code cache exists), so the chart figures below are the chart's own.
+        warm_up_gaps = _warm_up_gaps(app)
         open_ms, all_gaps, steps, rows = [], [], 0, 0
         for _ in range(OPENS[quick]):
             ticks = _Ticks()
@@ -127,5 +146,7 @@ def run(quick: bool = False) -> dict:
             "flowsheet_rows": rows, "tick_ms": TICK_MS, "longest_gap_ms": gaps["max_ms"],
             "gap_p95_ms": gaps["p95_ms"], "ticks": gaps["count"],
             "target_max_gap_ms": TARGET_MAX_GAP_MS,
-            "meets_target": gaps["max_ms"] <= TARGET_MAX_GAP_MS and not shown_errors,
+            "terminology_warm_up_longest_gap_ms": warm_up_gaps["max_ms"],
+            "meets_target": (max(gaps["max_ms"], warm_up_gaps["max_ms"]) <= TARGET_MAX_GAP_MS
+                             and not shown_errors),
             "errors_shown": shown_errors}
