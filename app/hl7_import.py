@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Callable
 
 from app import hl7_messages as h
 from app.audit import Action
@@ -143,9 +144,10 @@ def _coding(msg, seg, f: int, location: str) -> Coding:
 
 class _Handler:
     def __init__(self, session: Session, uow: UnitOfWork, msg, head: h.Header, clinic_code: str,
-                 patient_id: str | None = None):
+                 patient_id: str | None = None, new_patient: bool = False):
         self.session, self.uow, self.msg, self.head, self.clinic_code = session, uow, msg, head, clinic_code
         self.forced = patient_id  # a person chose the patient (review queue)
+        self.new_patient = new_patient  # a person said: nobody we know (review queue)
         self.created: dict[str, int] = {}
         self.notes: list[str] = []
         self.current: Patient | None = None
@@ -166,8 +168,11 @@ class _Handler:
     def patient(self, *, register: bool) -> Patient:
         pid = h.one(self.msg, "PID")
         people = _demographics(self.msg, pid)
-        found = (self.uow.patients.get(self.forced) if self.forced
-                 else match(self.uow, self.msg, pid, self.clinic_code, people))
+        if self.new_patient:
+            found, register = None, True
+        else:
+            found = (self.uow.patients.get(self.forced) if self.forced
+                     else match(self.uow, self.msg, pid, self.clinic_code, people))
         if found is None and not register:
             raise Held("unknown-patient", "no patient matches this message", [])
         self.current = found
@@ -357,10 +362,12 @@ class _Duplicate(Exception):
 HANDLERS = {"ADT": _Handler.adt, "ORU": _Handler.oru, "VXU": _Handler.vxu, "SIU": _Handler.siu}
 
 
-def take(session: Session, raw: h.RawMessage, clinic_code: str, *, patient_id: str | None = None) -> Outcome:
+def take(session: Session, raw: h.RawMessage, clinic_code: str, *, patient_id: str | None = None,
+         new_patient: bool = False) -> Outcome:
     """Process one message in its own unit of work; never raises for a bad message.
 
-    ``patient_id``: the patient a person chose for a held message (see :func:`resolve`)."""
+    ``patient_id``: the patient a person chose for a held message (see :func:`resolve`);
+    ``new_patient``: a person decided it is nobody we know (register from its PID)."""
     text = raw.text
     try:
         msg = h.parse(raw)
@@ -371,7 +378,7 @@ def take(session: Session, raw: h.RawMessage, clinic_code: str, *, patient_id: s
     review = False
     try:
         with session.uow() as uow:
-            handler = _Handler(session, uow, msg, head, clinic_code, patient_id)
+            handler = _Handler(session, uow, msg, head, clinic_code, patient_id, new_patient)
             try:
                 patient = handler_fn(handler)
                 reason = "; ".join(handler.notes) or "accepted"
@@ -427,23 +434,46 @@ def _clinic_code(session: Session) -> str:
     return clinic.get("clinic_code", "")
 
 
-def import_messages(session: Session, data: bytes | str) -> list[Outcome]:
+Progress = Callable[[str, int, int], None]  # (file, messages done, messages in the file)
+
+
+def import_messages(session: Session, data: bytes | str, *, name: str = "",
+                    progress: Progress | None = None, stop: Callable[[], bool] | None = None) -> list[Outcome]:
     """Every message in ``data`` (MLLP-framed or MSH/blank-line separated), one outcome each.
 
+    ``progress(name, done, total)`` is called after each message; when ``stop()`` turns
+    true the messages not yet taken are left alone (each message taken is complete, so
+    stopping between two leaves nothing half-written) and the outcomes so far returned.
     Raises PermissionDenied without the import permission."""
     session.require(Permission.IMPORT)
     code = _clinic_code(session)
-    return [take(session, raw, code) for raw in h.split(data)]
+    messages = h.split(data)
+    outcomes: list[Outcome] = []
+    for raw in messages:
+        if stop is not None and stop():
+            break
+        outcomes.append(take(session, raw, code))
+        if progress is not None:
+            progress(name, len(outcomes), len(messages))
+    return outcomes
 
 
-def import_files(session: Session, paths: list[Path | str]) -> dict[str, list[Outcome]]:
-    """Each file's outcomes; ValidationError naming a file that does not exist."""
+def import_files(session: Session, paths: list[Path | str], *, progress: Progress | None = None,
+                 stop: Callable[[], bool] | None = None) -> dict[str, list[Outcome]]:
+    """Each file's outcomes; ValidationError naming a file that does not exist.
+
+    ``progress`` and ``stop`` as for :func:`import_messages` (files after a stop are not read)."""
     session.require(Permission.IMPORT)
     files = [Path(p) for p in paths]
     for p in files:
         if not p.is_file():
             raise ValidationError({str(p): "no such file"})
-    return {str(p): import_messages(session, p.read_bytes()) for p in files}
+    out: dict[str, list[Outcome]] = {}
+    for p in files:
+        if stop is not None and stop():
+            break
+        out[str(p)] = import_messages(session, p.read_bytes(), name=p.name, progress=progress, stop=stop)
+    return out
 
 
 def reviews(session: Session, status: str | None = "open") -> list[dict]:
@@ -453,10 +483,12 @@ def reviews(session: Session, status: str | None = "open") -> list[dict]:
         return uow.interfaces.reviews(status)
 
 
-def resolve(session: Session, review_id: str, *, patient_id: str | None = None) -> Outcome | None:
+def resolve(session: Session, review_id: str, *, patient_id: str | None = None,
+            new_patient: bool = False) -> Outcome | None:
     """Close a review item. With ``patient_id`` a held message is taken again for that
-    patient (the person's choice); returns its outcome. ValidationError for an unknown
-    or closed item."""
+    patient (the person's choice); with ``new_patient`` it registers a new patient from
+    the message; returns its outcome. Neither: the item is closed and the message not
+    taken (rejected). ValidationError for an unknown or closed item."""
     session.require(Permission.IMPORT)
     with session.uow() as uow:
         item = next((i for i in uow.interfaces.reviews("open") if i["id"] == review_id), None)
@@ -465,15 +497,19 @@ def resolve(session: Session, review_id: str, *, patient_id: str | None = None) 
         if patient_id:
             uow.patients.get(patient_id)
     outcome = None
-    if patient_id and item["kind"] in ("uncertain-match", "unknown-patient"):
-        outcome = take(session, h.RawMessage(1, 0, item["message"]), _clinic_code(session), patient_id=patient_id)
+    if (patient_id or new_patient) and item["kind"] in ("uncertain-match", "unknown-patient"):
+        outcome = take(session, h.RawMessage(1, 0, item["message"]), _clinic_code(session),
+                       patient_id=None if new_patient else patient_id, new_patient=new_patient)
         if outcome.ack_code != "AA":
             return outcome  # still open: the message itself is wrong
+        patient_id = outcome.patient_id
     with session.uow() as uow:
         uow.interfaces.resolve_review(review_id)
         uow.audit.append(session.entry(Action.UPDATE, patient_id=patient_id or item["patient_id"],
                                        record_type="HL7v2-review", record_id=review_id,
-                                       detail={"kind": item["kind"], "control_id": item["control_id"]}))
+                                       detail={"kind": item["kind"], "control_id": item["control_id"],
+                                               "decision": "new patient" if new_patient else
+                                               "same patient" if patient_id else "closed"}))
         uow.commit()
     return outcome
 
