@@ -248,6 +248,7 @@ class DashboardView(QWidget):
     def drill(self, measure: Measure) -> MeasurePatients:
         """Open the list of patients behind ``measure`` (non-modal, so several can be open)."""
         dialog = MeasurePatients(self.session, measure, self.as_of(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open_patient.connect(self.open_patient)
         dialog.finished.connect(lambda _: self.drills.remove(dialog) if dialog in self.drills else None)
         self.drills.append(dialog)
