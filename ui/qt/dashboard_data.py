@@ -44,6 +44,7 @@ class Board:
     figures: Dashboard
     providers: dict[str | None, str]
     locations: dict[str | None, str]
+    as_of: date  # the day the measures were computed for
 
     def provider(self, practitioner_id: str | None) -> str:
         return self.providers.get(practitioner_id, FORMER)
@@ -52,15 +53,22 @@ class Board:
         return self.locations.get(location_id, FORMER)
 
 
+def measures_day(session: Session, end: date) -> date:
+    """The measures are computed as of the period's last day, or today when it is later
+    (a measure of the future would count next month's ages and look-back windows)."""
+    return min(end - timedelta(days=1), session.clock().astimezone().date())
+
+
 def load(session: Session, start: date, end: date) -> Board:
     """The dashboard for the clinic days [start, end). Raises what the service raises."""
-    figures = service.dashboard(session, start=start, end=end)
+    as_of = measures_day(session, end)
+    figures = service.dashboard(session, start=start, end=end, as_of=as_of)
     providers: dict[str | None, str] = {None: NO_PROVIDER}
     locations: dict[str | None, str] = {None: NO_LOCATION}
     if session.can(Permission.SCHEDULE_READ):
         providers |= {p.id: practitioner_text(p) for p in directory.practitioners(session)}
         locations |= {site.id: site.name for site in directory.locations(session)}
-    return Board(figures, providers, locations)
+    return Board(figures, providers, locations, as_of)
 
 
 def drill(session: Session, measure: str, *, as_of: date, numerator: bool = True,

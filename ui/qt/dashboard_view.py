@@ -177,7 +177,7 @@ class DashboardView(QWidget):
             edit.setEnabled(custom)
         self.show_button.setEnabled(custom)
         if not custom:
-            today = self.session.clock().date()
+            today = self.session.clock().astimezone().date()
             start, end = (data.this_week if index == 0 else data.this_month)(today)
             self.set_period(start, end, refresh=True)
 
@@ -236,8 +236,8 @@ class DashboardView(QWidget):
             button.setEnabled(True)
 
     def as_of(self) -> date:
-        """The day the shown measures are computed for (the service's default: the last day)."""
-        return self.board.figures.end - timedelta(days=1) if self.board else self.session.clock().date()
+        """The day the shown measures are computed for (the last day, or today if earlier)."""
+        return self.board.as_of if self.board else self.session.clock().astimezone().date()
 
     # -- drill-down ---------------------------------------------------------
     def _drill_index(self, index: QModelIndex) -> None:
@@ -266,8 +266,8 @@ class DashboardView(QWidget):
         """Print the shown period's dashboard to a PDF file (written in the background)."""
         if self.board is None or not (path := self._save_path("Export the dashboard as PDF", "PDF files", "pdf")):
             return
-        f, session = self.board.figures, self.session
-        self._write(path, lambda: dashboard_pdf(session, start=f.start, end=f.end))
+        f, session, as_of = self.board.figures, self.session, self.board.as_of
+        self._write(path, lambda: dashboard_pdf(session, start=f.start, end=f.end, as_of=as_of))
 
     def export_csv(self) -> None:
         """Write the figures on screen to a CSV file for a spreadsheet (in the background)."""
