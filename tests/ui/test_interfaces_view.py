@@ -106,7 +106,7 @@ def test_a_fhir_bundle_and_ndjson_file_are_imported_and_each_refused_line_is_nam
     assert by_file[("Observation.ndjson", "—")].outcome == "Imported with errors"
     bad = by_file[("Observation.ndjson", "line 2")]
     assert bad.outcome == "Error: not taken" and "effectiveDateTime" in bad.detail and bad.bad
-    assert "with errors" in page.importing.status.text()
+    assert "1 entry refused" in page.importing.status.text()
     with clinic.store.uow() as uow:
         [p] = uow.records(Patient).for_patient(None)
         assert (p.name.family, p.birth_date) == ("Okafor", date(1970, 3, 4))
@@ -137,9 +137,13 @@ def test_hl7_messages_are_listed_with_their_ack_and_the_bad_one_names_its_field(
 
 
 def test_cancel_stops_an_hl7_import_between_messages(qtbot, page, clinic, tmp_path, monkeypatch):
-    path = hl7_file(tmp_path, *(adt(f"C{n}", f"K{n}", f"Family{n}", "Kim") for n in range(150)))
+    path = hl7_file(tmp_path, *(adt(f"C{n}", f"K{n}", f"Family{n}", "Kim", birth=f"{1870 + n}0102") for n in range(150)))
     choose(monkeypatch, [path])
     page.importing.hl7_button.click()
+    bar = page.importing.bar
+    qtbot.waitUntil(lambda: bar.maximum() == 150 and bar.value() > 0, timeout=30_000)
+    assert "message" in page.importing.status.text() and page.importing.cancel_button.isVisible()
+    shoot(page, "hl7-progress.png")
     page.importing.cancel()
     imported(qtbot, page.importing)
 

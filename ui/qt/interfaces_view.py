@@ -55,8 +55,14 @@ class ImportDone:
             return (f"{self.kind} import stopped. What was read before stopping is kept; importing "
                     "the same files again adds only the rest.")
         refused = sum(r.bad for r in self.rows)
-        text = f"{self.kind} import finished: {fmt.count_text(len(self.rows), 'row')}"
-        text += f", {refused} with errors" if refused else ", no errors"
+        if self.kind == "HL7":
+            text = f"HL7 import finished: {fmt.count_text(len(self.rows), 'message')}"
+            text += f", {refused} refused (AE or AR)" if refused else ", all accepted (AA)"
+        else:
+            files = sum(r.where == "—" for r in self.rows)
+            entries = len(self.rows) - files
+            text = f"FHIR import finished: {fmt.count_text(files, 'file')}"
+            text += f", {fmt.count_text(entries, 'entry', 'entries')} refused" if entries else ", nothing refused"
         if self.held:
             text += f"; {fmt.count_text(self.held, 'message')} held for review"
         if self.stopped:
@@ -137,6 +143,7 @@ class ImportPane(QWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.resizeColumnsToContents()  # the titles fit before any row is there
         self.listener = QLabel(LISTENER_OFF)
         self.listener.setWordWrap(True)
         self.listener.setObjectName("listener_status")
