@@ -53,11 +53,17 @@ class ReportQueries:
             cursor.close()
 
     def visits(self, start: date, end: date) -> list[VisitCount]:
+        # grouped in the covering index's own order (status before who), so SQLite needs no
+        # sort; the statuses that count are folded together here
         rows = self._all(
             "SELECT day, who, place, code, count(*) FROM report_facts WHERE resource_type = 'Encounter' "
-            f"AND day >= :a AND day < :b AND {_LIVE} GROUP BY day, who, place, code ORDER BY day",
+            f"AND day >= :a AND day < :b AND {_LIVE} GROUP BY day, status, who, place, code",
             a=start.isoformat(), b=end.isoformat())
-        return [VisitCount(date.fromisoformat(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
+        counts: dict[tuple, int] = {}
+        for day, who, place, code, n in rows:
+            counts[day, who, place, code] = counts.get((day, who, place, code), 0) + n
+        return [VisitCount(date.fromisoformat(day), who, place, code, n)
+                for (day, who, place, code), n in sorted(counts.items(), key=lambda kv: kv[0][0])]
 
     def appointment_statuses(self, start: datetime, end: datetime) -> dict[str, int]:
         rows = self._rows("SELECT status, count(*) FROM appointments WHERE start >= :a AND start < :b "
@@ -65,23 +71,19 @@ class ReportQueries:
         return {r[0]: r[1] for r in rows}
 
     def money(self, start: date, end: date) -> MoneyTotals:
-        def total(sql: str, **params) -> int:
-            return self._rows(sql, **params).scalar() or 0
-        period = {"a": start.isoformat(), "b": end.isoformat()}
-        charged = total("SELECT sum(cents) FROM report_facts WHERE resource_type = 'ChargeItem' "
-                        f"AND status IN {_CHARGED} AND day >= :a AND day < :b", **period)
-        pay = ("SELECT sum(cents) FROM report_facts WHERE resource_type = 'PaymentReconciliation' "
-               "AND status = 'active' AND code {} 'adjustment'")
-        paid = total(pay.format("!=") + " AND day >= :a AND day < :b", **period)
-        adjusted = total(pay.format("=") + " AND day >= :a AND day < :b", **period)
-        all_charged = total("SELECT sum(cents) FROM report_facts WHERE resource_type = 'ChargeItem' "
-                            f"AND status IN {_CHARGED}")
-        all_paid = total("SELECT sum(cents) FROM report_facts WHERE resource_type = 'PaymentReconciliation' "
-                         "AND status = 'active'")
-        unapplied = total("SELECT sum(cents) FROM report_facts WHERE resource_type = 'PaymentReconciliation' "
-                          "AND status = 'active' AND link_id IS NULL")
+        # two scans of the covering period index: one over charges, one over payments
+        period = "day >= :a AND day < :b"
+        args = {"a": start.isoformat(), "b": end.isoformat()}
+        all_charged, charged = self._all(
+            f"SELECT sum(cents), sum(CASE WHEN {period} THEN cents END) FROM report_facts "
+            f"WHERE resource_type = 'ChargeItem' AND status IN {_CHARGED}", **args)[0]
+        all_paid, paid, adjusted, unapplied = self._all(
+            f"SELECT sum(cents), sum(CASE WHEN {period} AND code != 'adjustment' THEN cents END), "
+            f"sum(CASE WHEN {period} AND code = 'adjustment' THEN cents END), "
+            "sum(CASE WHEN link_id IS NULL THEN cents END) FROM report_facts "
+            "WHERE resource_type = 'PaymentReconciliation' AND status = 'active'", **args)[0]
         return MoneyTotals(_money(charged), _money(paid), _money(adjusted),
-                           _money(all_charged - all_paid), _money(unapplied))
+                           _money((all_charged or 0) - (all_paid or 0)), _money(unapplied))
 
     def _open_invoices(self, patient_id: str | None) -> str:
         who = "AND i.patient_id = :p" if patient_id else ""
@@ -116,10 +118,12 @@ class ReportQueries:
         rows = self._all("SELECT id, birth_date FROM patients WHERE status = 'active' ORDER BY birth_date")
         return {pid: date.fromisoformat(born) for pid, born in rows}
 
+    # Patients come back once per matching row (no DISTINCT: its temporary b-tree costs
+    # more than the set that removes the repeats).
     def with_condition(self, ranges: tuple[CodeRange, ...]) -> set[str]:
         params: dict = {}
         rows = self._all(
-            f"SELECT DISTINCT c.patient_id FROM conditions c WHERE {_ranges(ranges, params)} "
+            f"SELECT c.patient_id FROM conditions c WHERE {_ranges(ranges, params)} "
             "AND c.status != 'entered-in-error' "
             "AND json_extract(c.data, '$.clinical_status') IN ('active', 'recurrence', 'relapse')", **params)
         return {r[0] for r in rows}
@@ -129,17 +133,16 @@ class ReportQueries:
         # one primary-key probe per patient into the latest-value summary (db/observation_latest.py)
         params: dict = {"code": loinc, "since": _utc(since)}
         rows = self._all(
-            "SELECT d.patient_id, l.value FROM (SELECT DISTINCT c.patient_id FROM conditions c "
-            f"  WHERE {_ranges(ranges, params)} AND c.status != 'entered-in-error' "
-            "  AND json_extract(c.data, '$.clinical_status') IN ('active', 'recurrence', 'relapse')) d "
-            "LEFT JOIN latest_observations l ON l.patient_id = d.patient_id AND l.code = :code "
-            "  AND l.effective >= :since", **params)
+            "SELECT c.patient_id, l.value FROM conditions c "
+            "LEFT JOIN latest_observations l ON l.patient_id = c.patient_id AND l.code = :code "
+            f"  AND l.effective >= :since WHERE {_ranges(ranges, params)} AND c.status != 'entered-in-error' "
+            "AND json_extract(c.data, '$.clinical_status') IN ('active', 'recurrence', 'relapse')", **params)
         return {pid: (Decimal(value) if value is not None else None) for pid, value in rows}
 
     def with_vaccine(self, cvx: tuple[str, ...], since: date) -> set[str]:
         marks = ", ".join(f":v{n}" for n in range(len(cvx)))
         rows = self._all(
-            "SELECT DISTINCT patient_id FROM report_facts WHERE resource_type = 'Immunization' "
+            "SELECT patient_id FROM report_facts WHERE resource_type = 'Immunization' "
             f"AND code IN ({marks}) AND day >= :since AND status = 'completed'",
             since=since.isoformat(), **{f"v{n}": c for n, c in enumerate(cvx)})
         return {r[0] for r in rows}

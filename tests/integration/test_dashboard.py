@@ -102,6 +102,10 @@ def test_revenue_and_the_outstanding_balance_match_the_charges_and_payments(demo
     assert money.charged == charged > 0
     assert money.outstanding == sum((c.amount for c in charges), Decimal("0")) - sum(
         (p.amount for p in payments), Decimal("0"))
+    in_period = [p for p in payments if START <= _local_day(p.received_at) < END]
+    assert money.paid == sum((p.amount for p in in_period if p.method != "adjustment"), Decimal("0")) > 0
+    assert money.adjusted == sum((p.amount for p in in_period if p.method == "adjustment"), Decimal("0"))
+    assert money.unapplied == sum((p.amount for p in payments if p.invoice_id is None), Decimal("0"))
     assert dashboard.dashboard(biller, start=START, end=END).measures == {}  # no chart access
 
 
