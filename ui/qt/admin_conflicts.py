@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem,
                                QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 from PySide6.QtCore import Qt
@@ -20,11 +20,27 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def value_text(value) -> str:
-    """A FHIR element as a person reads it: plain text for text, compact JSON otherwise."""
-    if value is None:
+    """A FHIR element as a person reads it: plain text for text; a list one item a line; an
+    object as "key: value" pairs ("system: phone, value: 555-0100")."""
+    try:
+        return _readable(value)
+    except Exception:  # noqa: BLE001 - a formatter must not take the screen down
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _readable(value, depth: int = 0) -> str:
+    if value is None or value == [] or value == {}:
         return fmt.MISSING
     if isinstance(value, str):
         return value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list):
+        return ("\n" if depth == 0 else "; ").join(_readable(v, depth + 1) for v in value)
+    if isinstance(value, dict) and depth < 3:
+        return ", ".join(f"{k}: {_readable(v, depth + 1)}" for k, v in sorted(value.items()))
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
@@ -38,7 +54,13 @@ class ConflictsView(QWidget):
         self.fields = QTableWidget(0, 5)
         self.fields.setHorizontalHeaderLabels(["Field", "Last common", "Mine (this clinic)",
                                                "Theirs (server)", "Keep"])
-        self.fields.horizontalHeader().setStretchLastSection(False)
+        header = self.fields.horizontalHeader()
+        header.setStretchLastSection(False)
+        for col, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch,
+                                    QHeaderView.ResizeMode.Stretch, QHeaderView.ResizeMode.Stretch,
+                                    QHeaderView.ResizeMode.ResizeToContents)):
+            header.setSectionResizeMode(col, mode)
+        self.fields.verticalHeader().setVisible(False)
         self.fields.setWordWrap(True)
         self.fields.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.mine_button = QPushButton("Keep &mine")
@@ -60,6 +82,7 @@ class ConflictsView(QWidget):
         split.addWidget(self.listing)
         split.addWidget(right)
         split.setStretchFactor(1, 3)
+        split.setSizes([self.fontMetrics().horizontalAdvance("M") * 14, self.fontMetrics().horizontalAdvance("M") * 50])
         layout = QVBoxLayout(self)
         layout.addWidget(self.empty)
         layout.addWidget(split, 1)
@@ -95,7 +118,6 @@ class ConflictsView(QWidget):
             keep.addItem("Mine", MINE)
             keep.addItem("Theirs", THEIRS)
             self.fields.setCellWidget(r, 4, keep)
-        self.fields.resizeColumnsToContents()
         self.fields.resizeRowsToContents()
         for b in (self.mine_button, self.theirs_button, self.fields_button):
             b.setEnabled(c is not None)
