@@ -1,5 +1,5 @@
 """Administration: one page with a tab per task (users, audit report, emergency reviews,
-sync conflicts). Shown only to roles that may use it; the services check again."""
+sync server settings, sync conflicts). Shown only to roles that may use it; the services check again."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
@@ -10,6 +10,7 @@ from ui.qt.admin_users import UsersView
 from ui.qt.audit_view import AuditView
 from ui.qt.admin_conflicts import ConflictsView
 from ui.qt.admin_clinic import ClinicView
+from ui.qt.admin_sync import SyncServerView
 from ui.qt.emergency_access import EmergencyReviewView
 
 
@@ -23,6 +24,7 @@ class AdminView(QWidget):
         self.emergency = EmergencyReviewView(session) if session.can(Permission.AUDIT_READ) else None
         self.conflicts = ConflictsView(session) if session.can(Permission.SYNC) else None
         self.clinic = ClinicView(opened) if session.can(Permission.CONFIG_ADMIN) else None
+        self.sync_server = SyncServerView(opened) if session.can(Permission.CONFIG_ADMIN) else None
         if self.users:
             self.tabs.addTab(self.users, "&Users and roles")
         if self.audit:
@@ -31,6 +33,8 @@ class AdminView(QWidget):
             self.tabs.addTab(self.clinic, "C&linic and locations")
         if self.emergency:
             self.tabs.addTab(self.emergency, "&Emergency access")
+        if self.sync_server:
+            self.tabs.addTab(self.sync_server, "S&ync server")
         if self.conflicts:
             self.tabs.addTab(self.conflicts, "Sync &conflicts")
         layout = QVBoxLayout(self)

@@ -22,7 +22,7 @@ from ui.qt.admin_view import AdminView, may_administer
 from ui.qt.billing_view import BillingView
 from ui.qt.emergency_access import break_the_glass
 from app.permissions import Permission
-from ui.qt.sync_status import NOT_YET as SYNC_NOT_YET, SyncIndicator
+from ui.qt.sync_control import NOT_SET_UP as SYNC_NOT_YET, SyncControl
 
 APP_TITLE = "Outpost EHR"
 _GEOMETRY, _STATE = "main_window/geometry", "main_window/state"
@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self.sign_out_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
         self.quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit,
                                    triggered=self.close)
+        self.sync_control = SyncControl(self, self.opened)  # background sync, F5 / Ctrl+Shift+Y
         menu = self.menuBar().addMenu("&Outpost")
         menu.addAction(self.sign_out_action)
         menu.addSeparator()
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
         self.emergency_action.setStatusTip("Time-limited access in an emergency; flagged and reviewed")
         clinic_menu.addSeparator()
         clinic_menu.addAction(self.emergency_action)
+        self.menuBar().addMenu("S&ync").addActions(self.sync_control.actions())
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main_toolbar")  # saveState() needs a name
         toolbar.setMovable(False)
@@ -119,7 +121,7 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel(user_text(self.session.user))
         self.location_label = QLabel("Location: " + fmt.MISSING)
         self.workstation_label = QLabel("Workstation: " + fmt.text(self.session.workstation))
-        self.sync_label = SyncIndicator(self.session)
+        self.sync_label = self.sync_control.indicator
         bar = self.statusBar()
         for label in (self.user_label, self.location_label, self.workstation_label, self.sync_label):
             label.setContentsMargins(6, 0, 6, 0)
@@ -201,6 +203,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue(_GEOMETRY, self.saveGeometry())
         self.settings.setValue(_STATE, self.saveState())
         self.settings.sync()
+        self.sync_control.stop()  # before the store closes: the round under way stops at a safe point
         ops.wait_idle()  # the background thread may still be using the store
         self.opened.close()
 

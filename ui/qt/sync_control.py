@@ -1,0 +1,373 @@
+"""Sync in the desktop client: the controller the main window owns.
+
+It builds a :class:`sync.runner.SyncRunner` from the clinic's saved sync settings (none
+saved: the indicator says "Sync not set up" and nothing runs) and lets it run rounds on
+its own thread: one at sign-in, then every interval, sooner after a failure as the
+back-off allows, at once on "Sync now" (F5, Ctrl+Shift+Y) and when the network or the
+server comes back. The runner's callbacks arrive on its thread; a relay's signals bring
+them to the UI thread, where the status-bar indicator shows progress (records and bytes),
+the outcome (why a round failed, when the next try is), and the changes and conflicts
+waiting. Clicking the indicator opens the sync panel (last rounds and the conflicts).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from urllib.parse import urlsplit
+
+import shiboken6
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtNetwork import QAbstractSocket, QNetworkInformation, QTcpSocket
+from PySide6.QtWidgets import QToolButton, QWidget
+
+from app import sync_settings
+from app.errors import OutpostError, SyncError
+from app.permissions import Permission
+from db.secret_store import secret_store
+from sync.engine import SyncReport, run_round
+from sync.gateway import GatewayOptions, HttpGateway
+from sync.runner import Progress, RunnerStatus, SyncRunner, store_status
+from ui import wiring
+from ui.qt import ops, pyside_fix
+from ui.qt import sync_text as say
+from ui.qt.style import alert_style
+
+NOT_SET_UP = say.NOT_SET_UP
+REFRESH_MS = 30_000  # re-read the counts (changes are made while no round runs)
+TICK_MS = 1_000  # count the back-off down
+log = logging.getLogger("outpost.ui.sync")
+
+
+class _Relay(QObject):
+    """Lives on the UI thread; the runner's thread emits, the slots run here (queued)."""
+    status = Signal(object)
+    progress = Signal(object)
+
+    def __init__(self, control: "SyncControl"):
+        super().__init__(control)
+        self.control = control
+        self.status.connect(self._on_status)
+        self.progress.connect(self._on_progress)
+
+    @Slot(object)
+    def _on_status(self, s: RunnerStatus) -> None:
+        self.control._show_runner(s)
+
+    @Slot(object)
+    def _on_progress(self, p: Progress) -> None:
+        self.control._show_progress(p)
+
+
+class SyncIndicator(QToolButton):
+    """The status-bar button: one line of sync status; click for the sync panel."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAutoRaise(True)
+        self.setToolButtonStyle(self.toolButtonStyle().ToolButtonTextOnly)
+        self.setText(NOT_SET_UP)
+        self.setAccessibleName("Sync status")
+
+
+def _emitter(signal):
+    """``signal.emit`` for the runner's thread; quiet once the client has closed the relay."""
+    def emit(value) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the relay was deleted with the window: nobody is listening
+            pass
+    return emit
+
+
+def _safe_round(session, gateway) -> SyncReport:
+    """A round that reports any failure instead of ending the runner's thread."""
+    try:
+        return run_round(session, gateway)
+    except OutpostError as exc:
+        return SyncReport(failed=str(exc))
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop sync silently
+        log.exception("sync round stopped by %s", type(exc).__name__)
+        return SyncReport(failed=f"an unexpected problem stopped the round ({type(exc).__name__})")
+
+
+class SyncControl(QObject):
+    """Owns the runner, the sync actions and the indicator. ``changed`` after every update."""
+    changed = Signal()
+
+    def __init__(self, parent: QWidget, opened: wiring.Opened, *, interval: float = 300.0,
+                 backoff: float = 30.0, backoff_max: float = 900.0, probe_ms: int = 15_000):
+        super().__init__(parent)
+        self.opened, self.session = opened, opened.session
+        self.window = parent
+        self.interval, self.backoff, self.backoff_max = interval, backoff, backoff_max
+        self.allowed = self.session.can(Permission.SYNC)
+        self.secrets = secret_store(opened.store)
+        self.runner: SyncRunner | None = None
+        self.configured: bool | None = None
+        self.server: str | None = None
+        self.status: RunnerStatus | None = None
+        self.progress: Progress | None = None
+        self._next_at: float | None = None
+        self._closed = False
+        self.relay = _Relay(self)
+        self.indicator = SyncIndicator(parent)
+        self.indicator.clicked.connect(self.open_panel)
+        self.panel = None
+        self._build_actions()
+        self.refresh_timer = QTimer(self, interval=REFRESH_MS, timeout=self.refresh)
+        self.tick_timer = QTimer(self, interval=TICK_MS, timeout=self._render)
+        self.probe = _Probe(self, probe_ms)
+        self._watch_network()
+        if not self.allowed:
+            self.indicator.setText(say.NOT_ALLOWED)
+            for a in (self.sync_now_action, self.cancel_action):
+                a.setEnabled(False)
+            return
+        self.refresh_timer.start()
+        self.tick_timer.start()
+        self.reconfigure()
+
+    def _build_actions(self) -> None:
+        self.sync_now_action = QAction("Sync &now", self, triggered=self.sync_now)
+        self.sync_now_action.setShortcuts([QKeySequence("F5"), QKeySequence("Ctrl+Shift+Y")])
+        self.sync_now_action.setStatusTip("Send the changes waiting and fetch the server's news now")
+        self.cancel_action = QAction("&Cancel sync", self, triggered=self.cancel, enabled=False)
+        self.cancel_action.setStatusTip("Stop the running sync; what was confirmed so far is kept")
+        self.panel_action = QAction("Sync &status and conflicts…", self, triggered=self.open_panel)
+        self.panel_action.setEnabled(self.allowed)
+        self.window.addAction(self.sync_now_action)  # the shortcuts work wherever focus is
+        self.window.addAction(self.cancel_action)
+
+    def actions(self) -> list[QAction]:
+        """The menu entries, in order."""
+        return [self.sync_now_action, self.cancel_action, self.panel_action]
+
+    # -- setting up -------------------------------------------------------------------
+    def reconfigure(self) -> None:
+        """Read the saved settings again: start the runner when sync was set up, stop it when
+        the settings were removed (call after the settings changed)."""
+        if not self.allowed or self._closed:
+            return
+        def read():
+            return sync_settings.load(self.session, self.secrets), store_status(self.session)
+        ops.run(self.indicator, read, on_success=self._configured, on_failure=self._unreadable)
+
+    def _configured(self, loaded) -> None:
+        settings, now = loaded
+        if self._closed:
+            return
+        self.configured = settings is not None
+        self.server = settings.server_url if settings else None
+        if settings is None:
+            if self.runner is not None:
+                runner, self.runner = self.runner, None
+                ops.run(self.indicator, runner.stop, on_success=lambda _: None)
+            self.status, self.progress = now, None
+            self._render()
+            return
+        self.status = now
+        if self.runner is None:
+            self.runner = SyncRunner(self.session, self._connect, interval=self.interval,
+                                     backoff=self.backoff, backoff_max=self.backoff_max,
+                                     on_progress=_emitter(self.relay.progress),
+                                     on_status=_emitter(self.relay.status),
+                                     round_fn=_safe_round)
+            self.runner.start()  # the first round at once
+        self._render()
+
+    def _connect(self) -> HttpGateway:
+        """A gateway for one round, from the settings saved now (runner's thread)."""
+        try:
+            found = sync_settings.credentials(self.session, self.secrets)
+        except OutpostError as exc:  # the keyring could not be read
+            raise SyncError("config", str(exc)) from exc
+        if found is None:
+            raise SyncError("config", "sync is not set up on this workstation")
+        settings, secret = found
+        if settings.auth == sync_settings.CLIENT:
+            options = GatewayOptions(client_id=settings.client_id, client_secret=secret,
+                                     token_url=settings.token_url)
+        else:
+            options = GatewayOptions(token=secret)
+        return HttpGateway(settings.server_url, options)
+
+    def _unreadable(self, exc: Exception) -> None:
+        self.indicator.setText("Sync status could not be read")
+        self.indicator.setToolTip(str(exc))
+
+    # -- the user's actions ---------------------------------------------------------------
+    def sync_now(self) -> None:
+        """A round at once (a back-off wait is cut short); says so when sync is not set up."""
+        if self.runner is None:
+            self._tell("Sync is not set up: an administrator enters the sync server under "
+                       "Administration → Sync server." if self.allowed else say.NOT_ALLOWED)
+            return
+        self.runner.sync_now()
+        self._tell("Syncing now…")
+
+    def cancel(self) -> None:
+        if self.runner is not None:
+            self.runner.cancel()
+            self._tell("Cancelling sync: it stops after the step under way.")
+
+    def open_panel(self) -> None:
+        from ui.qt.sync_panel import SyncPanel
+        if not self.allowed:
+            return
+        if self.panel is None or not shiboken6.isValid(self.panel):
+            self.panel = SyncPanel(self, self.window)
+        self.panel.show()
+        self.panel.raise_()
+        self.panel.activateWindow()
+
+    def _tell(self, message: str) -> None:
+        bar = getattr(self.window, "statusBar", None)
+        if bar is None:
+            return
+        if message:
+            bar().showMessage(message, 8000)
+        else:
+            bar().clearMessage()
+
+    # -- what the runner says (UI thread) ---------------------------------------------------
+    def _show_runner(self, s: RunnerStatus) -> None:
+        if (self._closed and s.state != "stopped") or (not self._closed and self.runner is None):
+            return  # a late word from a runner that was stopped
+        pyside_fix.top_up()
+        was_running = getattr(self.status, "state", None) == "running"
+        self.status = s
+        if s.state != "running":
+            self.progress = None
+            if was_running:
+                self._tell("")  # "Syncing now…" has been answered by the indicator
+        self._next_at = None if s.next_round_in is None else time.monotonic() + s.next_round_in
+        self.cancel_action.setEnabled(s.state == "running")
+        if s.state == "waiting" and say.failure_kind(s.last_error) == "network":
+            self.probe.watch(self.server)
+        else:
+            self.probe.stop()
+        self._render()
+
+    def _show_progress(self, p: Progress) -> None:
+        if self._closed:
+            return
+        self.progress = p
+        self._render()
+
+    def waiting(self) -> float | None:
+        """Seconds until the runner's next round, counted down on the UI thread."""
+        return None if self._next_at is None else max(0.0, self._next_at - time.monotonic())
+
+    def text(self) -> str:
+        if not self.allowed:
+            return say.NOT_ALLOWED
+        running = self.status is not None and getattr(self.status, "state", None) == "running"
+        if running and self.progress is not None:
+            return say.progress_text(self.progress)
+        return say.status_text(self.status, configured=self.configured is not False, waiting=self.waiting())
+
+    def _render(self) -> None:
+        if not shiboken6.isValid(self.indicator):
+            return
+        self.indicator.setText(self.text())
+        if self.allowed:
+            self.indicator.setToolTip(say.status_tooltip(self.status, configured=self.configured is not False))
+        self.indicator.setStyleSheet(alert_style() if say.is_alert(self.status) else "")
+        self.changed.emit()
+
+    def refresh(self) -> None:
+        """Re-read the counts from the store (changes made between rounds)."""
+        if self._closed or not self.allowed:
+            return
+        if self.runner is None:
+            self.reconfigure()
+            return
+        runner = self.runner
+        ops.run(self.indicator, runner.status, on_success=self._refreshed, on_failure=lambda exc: None)
+
+    def _refreshed(self, s: RunnerStatus) -> None:
+        if self.runner is not None and self.status is not None and s.state == self.status.state:
+            self.status = s
+            self._render()
+
+    # -- connectivity -------------------------------------------------------------------------
+    def _watch_network(self) -> None:
+        try:
+            if QNetworkInformation.instance() is None:
+                QNetworkInformation.loadDefaultBackend()
+            info = QNetworkInformation.instance()
+        except Exception:  # noqa: BLE001 - no backend on this platform: the probe still works
+            info = None
+        if info is not None:
+            self.relay_network = _NetworkRelay(self, info)
+
+    def network_back(self) -> None:
+        """The network (or the server) is reachable again: sync now if the last round could not."""
+        if self.runner is not None and self.status is not None and self.status.state == "waiting":
+            self.runner.sync_now()
+
+    # -- leaving --------------------------------------------------------------------------------
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop the runner (the round under way stops at its next safe point); call before the
+        store closes. Waits up to ``timeout`` seconds for the runner's thread."""
+        if self._closed:
+            return
+        self._closed = True
+        for t in (self.refresh_timer, self.tick_timer):
+            t.stop()
+        self.probe.stop()
+        runner, self.runner = self.runner, None
+        if runner is not None:
+            runner.stop(timeout)
+
+
+class _NetworkRelay(QObject):
+    def __init__(self, control: SyncControl, info: QNetworkInformation):
+        super().__init__(control)
+        self.control = control
+        info.reachabilityChanged.connect(self._changed)
+
+    @Slot(QNetworkInformation.Reachability)
+    def _changed(self, reachability) -> None:
+        if reachability in (QNetworkInformation.Reachability.Online, QNetworkInformation.Reachability.Site):
+            self.control.network_back()
+
+
+class _Probe(QObject):
+    """While rounds fail for want of a network, try a TCP connection to the server now and
+    then (no request, nothing sent); when it answers, sync at once instead of at the back-off."""
+
+    def __init__(self, control: SyncControl, every_ms: int):
+        super().__init__(control)
+        self.control = control
+        self.target: tuple[str, int] | None = None
+        self.socket = QTcpSocket(self)
+        self.socket.connected.connect(self._answered)
+        self.timer = QTimer(self, interval=every_ms, timeout=self._try)
+
+    def watch(self, server: str | None) -> None:
+        parts = urlsplit(server or "")
+        if not parts.hostname:
+            return
+        self.target = (parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+        if not self.timer.isActive():
+            self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.socket.abort()
+
+    @Slot()
+    def _try(self) -> None:
+        if self.target is None:
+            return
+        if self.socket.state() != QAbstractSocket.SocketState.UnconnectedState:
+            self.socket.abort()
+        self.socket.connectToHost(*self.target)
+
+    @Slot()
+    def _answered(self) -> None:
+        self.socket.abort()
+        self.timer.stop()
+        self.control.network_back()
