@@ -8,12 +8,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 
 from app.model import utcnow
 from db import tables as t
 from db.mapping import BY_RESOURCE_TYPE
 from db.tables_sync import sync_checkpoints, sync_conflicts, sync_rejections
+
+PACKAGE_MARK = "package:"  # theirs_version of a conflict with a sync package's edit (sync/package_conflicts.py)
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,16 @@ class SyncRepository:
         return [_entry(r) for r in self.conn.execute(
             select(t.audit_log).where(c.seq > seq).order_by(c.seq).limit(limit))]
 
+    def read_patients_after(self, seq: int) -> tuple[set[str], int]:
+        """The patients whose records were read (a chart opened) in audit entries after
+        ``seq``, and the last entry's seq (to look from next time)."""
+        c = t.audit_log.c
+        upto = self.conn.execute(select(func.max(c.seq))).scalar() or seq
+        ids = {r[0] for r in self.conn.execute(
+            select(c.patient_id).distinct().where(and_(c.seq > seq, c.seq <= upto, c.action == "read",
+                                                       c.patient_id.is_not(None))))}
+        return ids, upto
+
     # -- rejections ------------------------------------------------------------------
     def reject(self, resource_type: str, resource_id: str, upto_seq: int, message: str) -> None:
         key = and_(sync_rejections.c.resource_type == resource_type,
@@ -152,11 +164,16 @@ class SyncRepository:
 
     # -- conflicts -------------------------------------------------------------------
     def add_conflict(self, conflict: dict[str, Any]) -> None:
-        """Store a new open conflict (replacing an earlier one on the same resource)."""
+        """Store a new open conflict, replacing an undecided-or-unapplied earlier one on the
+        same resource of the same kind (with the server, or with a package's edit, whose
+        ``theirs_version`` is ``package:...``): one of each kind can wait at a time."""
         c = sync_conflicts.c
+        package = c.theirs_version.like(PACKAGE_MARK + "%")
+        same_kind = package if str(conflict.get("theirs_version") or "").startswith(PACKAGE_MARK) else \
+            or_(c.theirs_version.is_(None), ~package)
         self.conn.execute(delete(sync_conflicts).where(and_(
             c.resource_type == conflict["resource_type"], c.resource_id == conflict["resource_id"],
-            c.status != "applied")))
+            c.status != "applied", same_kind)))
         row = dict(conflict, fields=json.dumps(conflict["fields"]), status="open",
                    created_at=utcnow().isoformat())
         self.conn.execute(insert(sync_conflicts).values(**row))
@@ -166,6 +183,13 @@ class SyncRepository:
         c = sync_conflicts.c
         return self.conn.execute(select(c.id).where(and_(
             c.resource_type == resource_type, c.resource_id == resource_id, c.status == "open",
+            c.theirs_version == theirs_version))).first() is not None
+
+    def conflict_with(self, resource_type: str, resource_id: str, theirs_version: str) -> bool:
+        """Whether a conflict on exactly this version of theirs was ever recorded (any status)."""
+        c = sync_conflicts.c
+        return self.conn.execute(select(c.id).where(and_(
+            c.resource_type == resource_type, c.resource_id == resource_id,
             c.theirs_version == theirs_version))).first() is not None
 
     def conflicts(self, status: str | None = "open") -> list[dict[str, Any]]:

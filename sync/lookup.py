@@ -6,6 +6,8 @@ The search uses standard FHIR search parameters (``family``, ``given``, ``birthd
 patient reads ``Patient/id`` and then, per resource type, ``Type?patient=Patient/id``
 following ``next`` links; everything is applied in one local transaction through the same
 three-way path a pull uses (a local edit is never overwritten). Both steps are audited.
+A patient of another clinic pulled in is followed from then on (sync/scope.py): later
+rounds bring what changes on the server for them.
 """
 from __future__ import annotations
 
@@ -17,17 +19,14 @@ from app.audit import Action
 from app.errors import NotFound, ValidationError
 from app.permissions import Permission
 from app.session import Session
-from sync import mapping
+from sync import mapping, scope
 from sync.gateway import Gateway
 from sync.incoming import CONFLICT, MERGED, SAME, SKIPPED, apply_incoming
 from sync.mapping import MapContext
 from sync.mapping.common import CLINIC_TAG_SYSTEM
 from sync.pull import next_link
 
-#: The types pulled with a patient: those with the standard ``patient`` search parameter.
-PATIENT_TYPES = tuple(t for t in mapping.PULL_ORDER
-                      if t not in ("Organization", "Location", "Practitioner", "Patient",
-                                   "PaymentReconciliation"))
+PATIENT_TYPES = scope.PATIENT_TYPES  # the types pulled with a patient
 
 
 @dataclass(frozen=True)
@@ -110,6 +109,8 @@ def pull_patient(session: Session, gateway: Gateway, ctx: MapContext, patient_id
             result.merged += outcome == MERGED
             result.conflicts += outcome == CONFLICT
             result.skipped += outcome in (SAME, SKIPPED)
+        if _clinic(patient) != ctx.clinic_code:  # another clinic's: later rounds keep it up to date
+            scope.follow(uow, patient_id, caught_up=True)
         uow.audit.append(session.entry(Action.IMPORT, patient_id=patient_id, record_type="Patient",
                                        record_id=patient_id,
                                        detail={"central_lookup": True, "from": gateway.base_url,

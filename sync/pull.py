@@ -5,17 +5,23 @@ server's ``next`` links. Each page is applied in one local transaction together 
 the new checkpoint, so an interrupted pull resumes after the last applied page. The
 checkpoint is the server's own ``lastUpdated`` (its clock, not ours); ``ge`` rather
 than ``gt`` re-reads the boundary instant, and a version already held is skipped.
+
+Besides the clinic's own records (by its tag), the patients of other clinics this store
+follows (sync/scope.py: pulled in by the central lookup, or opened here) are read by
+patient, ``Patient?_id=a,b`` and ``Type?patient=Patient/a,Patient/b``, with a checkpoint
+per type of their own.
 """
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
 from urllib.parse import quote
 
 from app.errors import SyncError
 from app.model import Document
 from app.session import Session
-from sync import jsonio, mapping
+from sync import jsonio, mapping, scope
 from sync.gateway import Gateway
 from sync.incoming import CONFLICT, MERGED, SAME, SKIPPED, apply_incoming
 from sync.mapping import MapContext
@@ -98,9 +104,10 @@ def _store_new(uow, resources: list[dict]) -> set[str]:
 
 
 def _apply_page(session: Session, server: str, wire_type: str, resources: list[dict], ctx: MapContext,
-                blobs: dict[str, bytes], result: PullResult) -> None:
+                blobs: dict[str, bytes], result: PullResult, checkpoint: str | None) -> None:
+    """Store one page in one transaction, moving the ``checkpoint`` (when given) with it."""
     with session.uow() as uow:
-        since = uow.sync.checkpoint(server, wire_type)
+        since = uow.sync.checkpoint(server, checkpoint) if checkpoint else None
         stored = _store_new(uow, resources)
         for resource in resources:
             if resource.get("id") in stored:
@@ -119,40 +126,97 @@ def _apply_page(session: Session, server: str, wire_type: str, resources: list[d
             result.merged += outcome == MERGED
             result.conflicts += outcome == CONFLICT
         stamp = newest(resources, since)
-        if stamp and stamp != since:
-            uow.sync.set_checkpoint(server, wire_type, stamp)
+        if checkpoint and stamp and stamp != since:
+            uow.sync.set_checkpoint(server, checkpoint, stamp)
         uow.commit()
 
 
-def _pages(session: Session, gateway: Gateway, ctx: MapContext, page_size: int):
-    """(wire type, page) in pull order. While the caller applies one page, the next is
+@dataclass(frozen=True)
+class Search:
+    """One paged search of the pull. ``checkpoint`` moves page by page (the clinic's own
+    scope); ``group`` names a followed-patients search whose stamps are gathered instead."""
+    wire_type: str
+    url: Callable[[], str]  # made when the search starts (it reads the checkpoint then)
+    checkpoint: str | None = None
+    group: tuple[str, int] | None = None
+
+
+def _pages(gateway: Gateway, searches: Iterable[Search]):
+    """(search, page) in pull order. While the caller applies one page, the next is
     already being fetched (one request ahead, never more), so the wire and the local
     store work at the same time; checkpoints still move only as pages are applied."""
-    server = gateway.base_url
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull") as ahead:
-        for wire_type in mapping.PULL_ORDER:
-            with session.uow() as uow:
-                since = uow.sync.checkpoint(server, wire_type)
-            coming: Future | None = ahead.submit(gateway.search, search_url(wire_type, ctx, since, page_size))
+        for search in searches:
+            coming: Future | None = ahead.submit(gateway.search, search.url())
             while coming is not None:
                 page = coming.result()
                 if page.get("resourceType") != "Bundle":
-                    raise SyncError("protocol", f"search {wire_type}: the server did not answer with a Bundle")
+                    raise SyncError("protocol", f"search {search.wire_type}: the server did not answer with a Bundle")
                 url = next_link(page)
                 coming = ahead.submit(gateway.search, url) if url else None
-                yield wire_type, page
+                yield search, page
+
+
+def _searches(session: Session, server: str, ctx: MapContext, page_size: int,
+              followed: list[str], new: list[str]) -> Iterator[Search]:
+    """Per type: the clinic's own records since its checkpoint; then, for the patients of
+    other clinics this store follows, theirs since the followed checkpoint (the patients new
+    to the scope: all of theirs)."""
+    def since(key: str) -> str | None:
+        with session.uow() as uow:
+            return uow.sync.checkpoint(server, key)
+
+    for wire_type in mapping.PULL_ORDER:
+        yield Search(wire_type, lambda w=wire_type: search_url(w, ctx, since(w), page_size), wire_type)
+        if wire_type not in scope.TYPES:
+            continue
+        key = wire_type + scope.CHECKPOINT_SUFFIX
+        for n, ids in enumerate(scope.chunks(followed)):
+            yield Search(wire_type, lambda w=wire_type, i=ids, k=key: scope.search_url(w, i, since(k), page_size),
+                         group=(wire_type, n))
+        for ids in scope.chunks(new):
+            yield Search(wire_type, lambda w=wire_type, i=ids: scope.search_url(w, i, None, page_size))
+
+
+def _followed_checkpoints(session: Session, server: str, followed: list[str], new: list[str],
+                          stamps: dict[tuple[str, int], str | None]) -> None:
+    """Move each type's followed checkpoint once the whole followed set was read: to the
+    earliest of the chunks' newest stamps (a later change to any chunk's patients is newer
+    than that), and only when every chunk gave one. Then the new patients are caught up."""
+    chunks = len(scope.chunks(followed))
+    with session.uow() as uow:
+        for wire_type in scope.TYPES if chunks else ():
+            got = [stamps.get((wire_type, n)) for n in range(chunks)]
+            if all(got):
+                key = wire_type + scope.CHECKPOINT_SUFFIX
+                earliest = min(got, key=to_datetime)
+                if earliest != uow.sync.checkpoint(server, key):
+                    uow.sync.set_checkpoint(server, key, earliest)
+        if new:
+            scope.caught_up(uow, new)
+        uow.commit()
 
 
 def pull(session: Session, gateway: Gateway, ctx: MapContext, *, page_size: int = 500) -> PullResult:
-    """Apply every change on the server since the last round; SyncError stops it
-    (everything applied so far stays, with its checkpoint)."""
+    """Apply every change on the server since the last round, for the clinic's own records
+    and the patients of other clinics it follows; SyncError stops it (everything applied so
+    far stays, with its checkpoint)."""
     result = PullResult()
     server = gateway.base_url
-    for wire_type, page in _pages(session, gateway, ctx, page_size):
+    with session.uow() as uow:
+        scope.collect_opened(uow, ctx)
+        uow.commit()
+        followed, new = scope.followed(uow)
+    stamps: dict[tuple[str, int], str | None] = {}
+    for search, page in _pages(gateway, _searches(session, server, ctx, page_size, followed, new)):
+        wire_type = search.wire_type
         resources = [e["resource"] for e in page.get("entry") or []
                      if (e.get("search") or {}).get("mode", "match") == "match"
                      and (e.get("resource") or {}).get("resourceType") == wire_type]
         blobs = _fetch_binaries(gateway, session, resources)
-        _apply_page(session, server, wire_type, resources, ctx, blobs, result)
+        _apply_page(session, server, wire_type, resources, ctx, blobs, result, search.checkpoint)
+        if search.group is not None:
+            stamps[search.group] = newest(resources, stamps.get(search.group))
         result.pages += 1
+    _followed_checkpoints(session, server, followed, new, stamps)
     return result
