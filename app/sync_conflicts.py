@@ -36,6 +36,9 @@ class SyncConflict:
     fields: list[FieldVersions]
     status: str  # open | decided | applied
     decision: dict[str, str] | None = None
+    # whose "theirs" is: "server" (a newer server version) or "package" (another
+    # workstation's edit carried on a sync package)
+    source: str = "server"
 
 
 def _load(raw: str | None) -> dict:
@@ -47,6 +50,7 @@ def _conflict(row: dict) -> SyncConflict:
     return SyncConflict(
         id=row["id"], record_type=row["resource_type"], record_id=row["resource_id"],
         patient_id=row["patient_id"], status=row["status"], decision=row["decision"],
+        source="package" if str(row.get("theirs_version") or "").startswith("package:") else "server",
         fields=[FieldVersions(f, base.get(f), mine.get(f), theirs.get(f)) for f in row["fields"]])
 
 

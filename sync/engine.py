@@ -12,7 +12,7 @@ from app.audit import Action
 from app.errors import SyncError, ValidationError
 from app.permissions import Permission
 from app.session import Session
-from sync import jsonio, mapping
+from sync import jsonio, mapping, package_conflicts
 from sync.audit_push import push_audit
 from sync.gateway import Gateway
 from sync.mapping import MapContext
@@ -62,6 +62,15 @@ def apply_decisions(session: Session, ctx: MapContext) -> int:
     done = 0
     with session.uow() as uow:
         for c in uow.sync.conflicts("decided"):
+            if package_conflicts.is_package(c):  # two local edits: no server copy to take
+                take = package_conflicts.carry_out(uow, c, ctx)
+                uow.sync.mark_applied(c["id"])
+                uow.audit.append(session.entry(Action.SYNC, patient_id=c["patient_id"],
+                                               record_type=c["resource_type"], record_id=c["resource_id"],
+                                               detail={"conflict_applied": c["decision"], "from": "package",
+                                                       "taken": take}))
+                done += 1
+                continue
             repo = uow.records(mapping.BY_OUTBOX_TYPE[c["resource_type"]])
             theirs = jsonio.loads(c["theirs"])
             server_side = repo.put_from_server(mapping.from_fhir(theirs), c["theirs"])

@@ -3,7 +3,8 @@ and one that has it.
 
 Two kinds. ``changes``: a disconnected workstation's pending edits (each with the server
 copy it was based on); imported on a connected workstation they become that store's own
-local edits, merged three ways with what it holds, and go out with its next sync round.
+local edits, merged three ways with what it holds (an overlap becomes a conflict record a
+person resolves: sync/package_conflicts.py), and go out with its next sync round.
 ``server-data``: the server's copies held by a connected workstation; imported on the
 disconnected one they are applied exactly as a pull would (so its edits the server now
 has stop being pending). Importing a package twice changes nothing the second time.
@@ -36,7 +37,7 @@ from app.errors import ValidationError
 from app.model import utcnow
 from app.permissions import Permission
 from app.session import Session
-from sync import jsonio, mapping
+from sync import jsonio, mapping, package_conflicts
 from sync.engine import context
 from sync.incoming import CONFLICT, MERGED, SAME, SKIPPED, apply_incoming, view
 from sync.merge import three_way
@@ -165,7 +166,8 @@ def export_server_data(session: Session, passphrase: str) -> tuple[bytes, int]:
                 state = uow.sync.server_state(cls.RESOURCE_TYPE, record.id)
                 if state and state.server_copy:
                     resources.append({"resource": jsonio.loads(state.server_copy), "blob": _blob(uow, record)})
-    data = seal(session, SERVER_DATA, {"resources": resources}, passphrase)
+        decided = package_conflicts.decided(uow)
+    data = seal(session, SERVER_DATA, {"resources": resources, "decided": decided}, passphrase)
     _audit(session, Action.EXPORT, SERVER_DATA, len(resources))
     return data, len(resources)
 
@@ -189,9 +191,14 @@ class ImportResult:
 
 
 def _apply_change(session: Session, uow, item: dict, ctx, result: ImportResult) -> None:
+    """One edit from a ``changes`` package, merged three ways with what this store holds (the
+    same merge a pull does): disjoint fields merge, overlapping ones become a conflict record."""
     cls = mapping.BY_OUTBOX_TYPE[item["type"]]
     repo = uow.records(cls)
     mine, base = item["mine"], item["base"]
+    if uow.sync.conflict_with(item["type"], mine["id"], package_conflicts.marker(mine)):
+        result.unchanged += 1  # this very edit already met one here (open or decided)
+        return
     local = repo.find(mine["id"])
     if local is None:
         if base:
@@ -208,23 +215,52 @@ def _apply_change(session: Session, uow, item: dict, ctx, result: ImportResult) 
     current = mapping.to_fhir(local, ctx)
     merge = three_way(base_view=view(base, ctx) if base else None, mine=mine, theirs=current,
                       theirs_view=current, owned=mapping.is_owned_extension)
-    if not merge.clean:
-        result.conflicts.append(f"{item['type']} {mine['id']}: {', '.join(sorted(merge.conflicts))} "
-                                "changed here too; left as this workstation has it")
-        uow.audit.append(session.entry(Action.SYNC, outcome="failure", patient_id=getattr(local, "patient_id", None),
-                                       record_type=item["type"], record_id=mine["id"],
-                                       detail={"package_conflict": sorted(merge.conflicts)}))
-        return
-    if not merge.mine_changed:
+    if merge.clean and not merge.mine_changed:
         result.unchanged += 1
         return
-    merged = mapping.from_fhir(merge.resource | {"id": mine["id"]})
-    merged.version, merged.server_version, merged.created_at = local.version, local.server_version, local.created_at
-    repo.update(merged)  # an outbox entry: it goes out with this workstation's next round
-    if item.get("blob"):
-        uow.blobs.put(mine["id"], base64.b64decode(item["blob"]))
+    patient_id = local.id if item["type"] == "Patient" else getattr(local, "patient_id", None)
+    if merge.mine_changed:
+        merged = mapping.from_fhir(merge.resource | {"id": mine["id"]})
+        merged.version, merged.server_version, merged.created_at = local.version, local.server_version, local.created_at
+        repo.update(merged)  # an outbox entry: it goes out with this workstation's next round
+        if item.get("blob") and merge.clean:
+            uow.blobs.put(mine["id"], base64.b64decode(item["blob"]))
+        if base is None or current != view(base, ctx):  # this store had changes of its own too
+            result.merged += 1
+            uow.audit.append(session.entry(Action.SYNC, patient_id=patient_id, record_type=item["type"],
+                                           record_id=mine["id"], detail={"merge": "automatic", "from": "package",
+                                                                         "mine": merge.mine_changed}))
+    if not merge.clean:
+        package_conflicts.record(session, uow, record_type=item["type"], local=repo.get(mine["id"]), base=base,
+                                 theirs=mine, merge=merge, ctx=ctx)
+        result.conflicts.append(f"{item['type']} {mine['id']}: {', '.join(sorted(merge.conflicts))} "
+                                "changed here too; waiting for a person to choose")
+        return
     result.applied += 1
-    result.merged += bool(base) and current != view(base, ctx)  # this store had edits of its own too
+
+
+def _decided_elsewhere(session: Session, uow, resource: dict, decided: set[str], made_by: str, ctx) -> bool:
+    """Take the server's version of a record whose pending edit here a person on the
+    connected workstation already weighed against theirs (a package conflict decided there)."""
+    try:
+        incoming = mapping.from_fhir(resource)
+    except KeyError:
+        return False
+    kind = type(incoming).RESOURCE_TYPE
+    pending = uow.sync.has_pending(kind, incoming.id)
+    if not pending:
+        return False
+    repo = uow.records(type(incoming))
+    if package_conflicts.marker(mapping.to_fhir(repo.get(incoming.id), ctx)) not in decided:
+        return False
+    repo.put_from_server(incoming, jsonio.dumps(resource))
+    uow.sync.clear_outbox(kind, incoming.id, pending)
+    local = repo.get(incoming.id)
+    uow.audit.append(session.entry(Action.SYNC, record_type=kind, record_id=incoming.id,
+                                   patient_id=local.id if kind == "Patient" else getattr(local, "patient_id", None),
+                                   detail={"package_conflict_decided": "on the connected workstation",
+                                           "by_package_of": made_by}))
+    return True
 
 
 def import_package(session: Session, data: bytes, passphrase: str) -> ImportResult:
@@ -239,7 +275,12 @@ def import_package(session: Session, data: bytes, passphrase: str) -> ImportResu
             for item in opened.content["items"]:
                 _apply_change(session, uow, item, ctx, result)
         elif result.kind == SERVER_DATA:
+            decided = set(opened.content.get("decided") or [])
             for entry in opened.content["resources"]:
+                if decided and _decided_elsewhere(session, uow, entry["resource"], decided,
+                                                  opened.header["made_by"], ctx):
+                    result.applied += 1
+                    continue
                 outcome = apply_incoming(session, uow, entry["resource"], ctx)
                 result.applied += outcome not in (SAME, SKIPPED, CONFLICT)
                 result.unchanged += outcome in (SAME, SKIPPED)
