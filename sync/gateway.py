@@ -85,6 +85,17 @@ def error_for(status: int, what: str, outcome: dict | None) -> SyncError:
     return SyncError(kind, f"{what}: the server answered {status}: {outcome_text(outcome)}")
 
 
+def token_lifetime(expires_in: Any) -> float:
+    """Seconds to use a new access token for: its ``expires_in`` (a duration on the token
+    endpoint's word, so no clock is compared) less a margin for the time on the wire — a
+    tenth of it, at least a second and at most 30 s; 300 s when the endpoint says nothing."""
+    try:
+        lifetime = float(expires_in) if expires_in not in (None, "") else 300.0
+    except (TypeError, ValueError):
+        lifetime = 300.0
+    return max(0.0, lifetime - min(30.0, max(1.0, lifetime / 10)))
+
+
 class HttpGateway:
     """A FHIR server reached over HTTP(S). Use as a context manager, or call ``close()``."""
 
@@ -136,7 +147,7 @@ class HttpGateway:
             reason = body.get("error_description") or body.get("error") or f"status {response.status_code}"
             raise SyncError("auth", f"{what}: the token endpoint refused the client {o.client_id}: {reason}")
         self._token = body["access_token"]
-        self._expires = time.monotonic() + max(0, int(body.get("expires_in") or 300) - 30)
+        self._expires = time.monotonic() + token_lifetime(body.get("expires_in"))
 
     def _auth_header(self) -> dict[str, str]:
         if self.options.client_id and (self._token is None or time.monotonic() >= self._expires):
@@ -162,7 +173,10 @@ class HttpGateway:
         self.bytes_sent += len(content or b"")
         response = self._request(method, self._url(url), what, content=content,
                                  headers=headers | self._auth_header())
-        if response.status_code == 401 and self.options.client_id:  # the token expired early
+        if response.status_code == 401 and self.options.client_id:
+            # The token expired early (revoked, or the server's lifetime is shorter than it
+            # said): a 401 means the request was not carried out, so one new token and one
+            # resend cannot apply anything twice. A second 401 is the answer.
             self._token = None
             response = self._request(method, self._url(url), what, content=content,
                                      headers=headers | self._auth_header())

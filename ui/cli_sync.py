@@ -4,8 +4,8 @@ Prints the counts pushed, pulled, merged, conflicts and errors; exit 1 with one 
 stderr when the round failed. The credentials are the ones saved for the clinic
 (app/secrets.py: the OS keyring, else the encrypted store) or, for one run,
 ``OUTPOST_SYNC_TOKEN``. With ``--token-url`` the saved client id and secret are exchanged
-for an access token (OAuth2 client credentials); otherwise the saved secret is the bearer
-token. ``--unattended`` opens the store with the machine key instead of a password, when
+for an access token (OAuth2 client credentials), renewed when it expires or the server
+answers 401 in the middle of a round; otherwise the saved secret is the bearer token. ``--unattended`` opens the store with the machine key instead of a password, when
 the clinic enabled the machine slot on this workstation.
 """
 from __future__ import annotations
@@ -59,12 +59,17 @@ def _open(args) -> wiring.Opened:
 def gateway(opened: wiring.Opened, args, server: str) -> HttpGateway:
     """The gateway for this round: saved or environment credentials, TLS options."""
     saved = app_secrets.sync_credentials(opened.session, secret_store(opened.store))
-    verify = args.ca_bundle or True
-    token = token_for(saved, env_token=os.environ.get(TOKEN_ENV), token_url=args.token_url,
-                      verify=verify)
-    return HttpGateway(server, GatewayOptions(token=token, ca_bundle=args.ca_bundle, timeout=args.timeout,
-                                              connect_timeout=min(args.timeout, 10.0),
-                                              gzip_requests=args.gzip_requests))
+    options = GatewayOptions(ca_bundle=args.ca_bundle, timeout=args.timeout,
+                             connect_timeout=min(args.timeout, 10.0), gzip_requests=args.gzip_requests)
+    env_token = os.environ.get(TOKEN_ENV)
+    if args.token_url and saved is not None and not env_token:
+        # OAuth2 client credentials: the gateway fetches the token when first needed and a
+        # new one when it expires (by expires_in) or the server answers 401 mid-round.
+        options.client_id, options.client_secret = saved.client_id, saved.client_secret
+        options.token_url = check_url(args.token_url)
+    else:
+        options.token = token_for(saved, env_token=env_token, token_url=None)
+    return HttpGateway(server, options)
 
 
 def _server(args) -> str:
