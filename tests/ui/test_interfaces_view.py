@@ -249,3 +249,28 @@ def test_a_nurse_is_told_export_is_not_allowed_and_the_service_refuses(
     qtbot.waitUntil(lambda: bool(shown_errors), timeout=5000)
     assert "not allowed to export records" in shown_errors[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_cancel_stops_a_fhir_ndjson_import_between_batches_and_keeps_what_was_written(clinic, tmp_path):
+    path = tmp_path / "Patient.ndjson"
+    path.write_text("\n".join(json.dumps({"resourceType": "Patient", "id": f"q-{n}", "gender": "male",
+                                          "name": [{"family": f"Quispe{n}", "given": ["Luis"]}],
+                                          "birthDate": "1960-05-05"}) for n in range(1200)) + "\n")
+    progress = interfaces_view.ops.Progress(lambda done, total: None)
+    progress.cancel()  # as if Cancel was clicked while the first batch was written
+    done = interfaces_view.fhir_work(clinic.session, [str(path)], interfaces_view._Where())(progress)
+
+    assert done.stopped and "stopped" in done.summary()
+    with clinic.store.uow() as uow:
+        kept = len(uow.records(Patient).for_patient(None))
+    assert 0 < kept < 1200  # whole batches only; importing the file again adds the rest
+
+
+def test_cancel_stops_an_ehi_export_and_leaves_no_folder(clinic, charted, tmp_path):
+    progress = interfaces_view.ops.Progress(lambda done, total: None)
+    progress.cancel()
+    (tmp_path / "usb").mkdir()
+    done = interfaces_export.export_work(clinic.session, tmp_path / "usb" / "out", None, "")(progress)
+
+    assert done.result is None and "nothing was written" in done.summary()
+    assert list((tmp_path / "usb").iterdir()) == []
