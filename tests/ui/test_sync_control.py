@@ -270,3 +270,23 @@ def test_signing_out_stops_the_runner_before_the_store_closes(qtbot, open_main, 
 
     assert runner.state == "stopped" and not thread.is_alive()
     assert control.runner is None
+
+
+def test_an_oauth2_client_signs_in_with_its_secret_and_a_refused_one_says_so(qtbot, open_main, clinic,
+                                                                            fhir_server):
+    from tests.fhir_server import CLIENT_ID, CLIENT_SECRET
+    place = secret_store(clinic.store)
+    sync_settings.save(clinic.session, place, server_url=fhir_server.url, auth=sync_settings.CLIENT,
+                       client_id=CLIENT_ID, secret="not-the-secret")
+    main = open_main()
+    control = main.sync_control
+    qtbot.waitUntil(lambda: control.status is not None and control.status.last_outcome == "failure",
+                    timeout=30_000)
+    assert main.status_texts()[3].startswith("Offline — the sync server refused this clinic's credentials")
+    assert "ask an administrator" in control.indicator.toolTip() and CLIENT_ID in control.indicator.toolTip()
+
+    sync_settings.save(clinic.session, place, server_url=fhir_server.url, auth=sync_settings.CLIENT,
+                       client_id=CLIENT_ID, secret=CLIENT_SECRET)
+    control.sync_now()  # the next round reads the settings saved now
+    qtbot.waitUntil(lambda: control.status.last_outcome == "success", timeout=30_000)
+    assert sync_settings.load(clinic.session, place).auth == sync_settings.CLIENT

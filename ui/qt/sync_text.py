@@ -88,9 +88,9 @@ def wait_text(seconds: float | None) -> str:
     """"in 40 s", "in 2 min", "in 1 h" (rounded up: never sooner than it will be)."""
     if seconds is None:
         return fmt.MISSING
-    seconds = max(0.0, seconds)
+    seconds = max(0, math.ceil(seconds))
     if seconds < 60:
-        return f"in {math.ceil(seconds)} s"
+        return f"in {seconds} s"
     if seconds < 3600:
         return f"in {math.ceil(seconds / 60)} min"
     return f"in {math.ceil(seconds / 3600)} h"
