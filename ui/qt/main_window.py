@@ -20,6 +20,7 @@ from ui.qt.search_view import SearchView
 from ui.qt.schedule_view import ScheduleView
 from ui.qt.admin_view import AdminView, may_administer
 from ui.qt.billing_view import BillingView
+from ui.qt.dashboard_view import DashboardView, may_see_dashboard
 from ui.qt.emergency_access import break_the_glass
 from app.permissions import Permission
 from ui.qt.sync_control import NOT_SET_UP as SYNC_NOT_YET, SyncControl
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self.schedule: ScheduleView | None = None  # built when first shown
         self.admin: AdminView | None = None
         self.billing: BillingView | None = None
+        self.dashboard: DashboardView | None = None
         self.setWindowTitle(APP_TITLE)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.pages = QStackedWidget()
@@ -101,6 +103,10 @@ class MainWindow(QMainWindow):
         self.billing_action.setStatusTip("Charges, invoices, payments and the balance of the open patient")
         self.billing_action.setVisible(self.session.can(Permission.BILLING_READ))
         clinic_menu.addAction(self.billing_action)
+        self.dashboard_action = QAction("&Dashboard", self, triggered=self.show_dashboard)
+        self.dashboard_action.setStatusTip("Visits, no-shows, revenue and quality measures, with their patients")
+        self.dashboard_action.setVisible(may_see_dashboard(self.session))  # the service checks again
+        clinic_menu.addAction(self.dashboard_action)
         self.emergency_action = QAction("&Emergency access…", self, triggered=self.break_the_glass)
         self.emergency_action.setStatusTip("Time-limited access in an emergency; flagged and reviewed")
         clinic_menu.addSeparator()
@@ -113,6 +119,7 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.find_action)
         toolbar.addAction(self.schedule_action)
         toolbar.addAction(self.billing_action)
+        toolbar.addAction(self.dashboard_action)
         toolbar.addAction(self.admin_action)
         toolbar.addSeparator()
         toolbar.addAction(self.sign_out_action)
@@ -159,6 +166,13 @@ class MainWindow(QMainWindow):
         if self.chart is not None:
             self.billing.show_patient(self.chart.patient_id)
         self.pages.setCurrentWidget(self.billing)
+
+    def show_dashboard(self) -> None:
+        if self.dashboard is None:
+            self.dashboard = DashboardView(self.session)
+            self.dashboard.open_patient.connect(self.open_patient)
+            self.pages.addWidget(self.dashboard)
+        self.pages.setCurrentWidget(self.dashboard)
 
     def break_the_glass(self) -> None:
         """Ask why, open the emergency window, and show the open chart again with the new access."""
