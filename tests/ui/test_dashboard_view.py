@@ -250,3 +250,17 @@ def test_this_month_counts_the_measures_as_of_today_not_the_end_of_the_month(qtb
     expected = dashboard.dashboard(doctor, start=first, end=view.board.figures.end, as_of=TODAY)
     assert view.board.figures.measures == expected.measures
     assert view.status.text().endswith(f"measures as of {fmt.date_text(TODAY)}.")
+
+
+def test_an_export_to_a_folder_that_does_not_exist_says_so_in_one_sentence(
+        qtbot, doctor, tmp_path, monkeypatch, shown_errors):
+    view = _view(qtbot, doctor)
+    qtbot.waitUntil(lambda: view.board is not None and view.csv_button.isEnabled(), timeout=10000)
+    missing = tmp_path / "no such folder" / "dashboard.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(missing), ""))
+
+    view.csv_button.click()
+
+    qtbot.waitUntil(lambda: bool(shown_errors), timeout=10000)
+    assert shown_errors == ["The file could not be written: No such file or directory."]
+    assert view.status.text() == "The file was not saved." and not missing.exists()
