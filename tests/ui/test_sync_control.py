@@ -290,3 +290,24 @@ def test_an_oauth2_client_signs_in_with_its_secret_and_a_refused_one_says_so(qtb
     control.sync_now()  # the next round reads the settings saved now
     qtbot.waitUntil(lambda: control.status.last_outcome == "success", timeout=30_000)
     assert sync_settings.load(clinic.session, place).auth == sync_settings.CLIENT
+
+
+def test_removing_the_settings_stops_sync_and_says_not_set_up(qtbot, open_main, clinic, fhir_server, told,
+                                                              monkeypatch):
+    _set_up(clinic, fhir_server.url)
+    monkeypatch.setattr(ask, "ask_confirm", lambda parent, words: True)
+    main = open_main("admin", ADMIN_PASSWORD)
+    control = main.sync_control
+    qtbot.waitUntil(lambda: control.runner is not None, timeout=5000)
+    _idle(qtbot, control)
+    runner = control.runner
+    main.show_admin()
+    view = main.admin.sync_server
+    qtbot.waitUntil(lambda: view.saved is not None, timeout=5000)
+    assert view.url.text() == fhir_server.url and view.token.text() == ""  # the secret is never shown
+
+    view.forget_button.click()
+    qtbot.waitUntil(lambda: control.configured is False and runner.state == "stopped", timeout=30_000)
+
+    assert control.runner is None and main.status_texts()[3].startswith(NOT_SET_UP)
+    assert sync_settings.load(clinic.session, secret_store(clinic.store)) is None

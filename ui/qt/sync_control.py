@@ -174,6 +174,8 @@ class SyncControl(QObject):
                                      on_status=_emitter(self.relay.status),
                                      round_fn=_safe_round)
             self.runner.start()  # the first round at once
+        else:
+            self.runner.sync_now()  # the settings were changed: try them at once
         self._render()
 
     def _connect(self) -> HttpGateway:
@@ -273,7 +275,9 @@ class SyncControl(QObject):
         self.indicator.setText(self.text())
         if self.allowed:
             self.indicator.setToolTip(say.status_tooltip(self.status, configured=self.configured is not False))
-        self.indicator.setStyleSheet(alert_style() if say.is_alert(self.status) else "")
+        style = alert_style() if say.is_alert(self.status) else ""
+        if self.indicator.styleSheet() != style:  # restyling every tick would cost for nothing
+            self.indicator.setStyleSheet(style)
         self.changed.emit()
 
     def refresh(self) -> None:
