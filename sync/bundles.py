@@ -118,6 +118,7 @@ def responses(items: list[Outgoing], answer: dict) -> list[Confirmed]:
         response = entry.get("response") or {}
         resource = entry.get("resource") or dict(item.resource)
         version = etag_version(response.get("etag")) or (resource.get("meta") or {}).get("versionId")
+        version = None if version is None else str(version)  # opaque text, whatever the JSON type
         if version and "meta" in resource:
             resource["meta"].setdefault("versionId", version)
         out.append(Confirmed(version, resource))

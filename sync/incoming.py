@@ -18,6 +18,12 @@ from sync.merge import three_way
 UPDATED, SAME, MERGED, CONFLICT, SKIPPED = "updated", "same", "merged", "conflict", "skipped"
 
 
+def opaque(version) -> str | None:
+    """A server version as the opaque string it is (a server that writes ``versionId`` as a
+    JSON number still gets it back, and compared, as text — never as a number)."""
+    return None if version is None else str(version)
+
+
 def view(resource: dict, ctx: MapContext) -> dict:
     """A resource as our mapping sees it (what we would write for what we understood)."""
     return mapping.to_fhir(mapping.from_fhir(resource), ctx)
@@ -30,7 +36,7 @@ def apply_incoming(session: Session, uow: UnitOfWork, theirs: dict, ctx: MapCont
     except KeyError:
         return SKIPPED
     cls, rid = type(incoming), incoming.id
-    version = incoming.server_version
+    version = incoming.server_version = opaque(incoming.server_version)
     state = uow.sync.server_state(cls.RESOURCE_TYPE, rid)
     if state and version is not None and state.server_version == version:
         return SAME

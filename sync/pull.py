@@ -23,7 +23,7 @@ from app.model import Document
 from app.session import Session
 from sync import jsonio, mapping, scope
 from sync.gateway import Gateway
-from sync.incoming import CONFLICT, MERGED, SAME, SKIPPED, apply_incoming
+from sync.incoming import CONFLICT, MERGED, SAME, SKIPPED, apply_incoming, opaque
 from sync.mapping import MapContext
 from sync.mapping.common import CLINIC_TAG_SYSTEM, to_datetime
 
@@ -85,6 +85,7 @@ def _store_new(uow, resources: list[dict]) -> set[str]:
             record = mapping.from_fhir(resource)
         except Exception:  # noqa: BLE001 - left to the one-by-one path, which reports it
             continue
+        record.server_version = opaque(record.server_version)
         by_class.setdefault(type(record), []).append((record, resource))
     stored: set[str] = set()
     for cls, items in by_class.items():

@@ -1,19 +1,23 @@
 """The pull scope against a real FHIR server: besides the clinic's own patients, a patient of
 another clinic pulled in through the central lookup, or opened here by a user, stays up to
-date — their Patient and their clinical records — on every later round."""
+date — their Patient and their clinical records — on every later round. And the server's
+version ids and clock are its own: never taken for numbers, never compared with ours."""
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+from datetime import date, timedelta, timezone
 from decimal import Decimal
+from urllib.parse import quote, unquote
 
 import pytest
 
 from app import chart, observations, patients
 from app.model import ContactPoint, HumanName, Patient
 from sync import jsonio, mapping
-from sync.engine import context
+from sync.engine import context, run_round
 from sync.gateway import GatewayOptions, HttpGateway
 from sync.lookup import pull_patient
+from sync.mapping.common import to_datetime
 from tests.fhir_server import TOKEN
 from tests.integration._sync import Workstation, clinic_code
 
@@ -98,3 +102,100 @@ def test_a_patient_of_another_clinic_nobody_here_looked_up_or_opened_stays_out(c
     assert patients.search(here.doctor, family) == []
     with here.store.uow() as uow:
         assert uow.records(Patient).find(stranger.id) is None
+
+
+# -- the server's versions and clock are its own ----------------------------------------------
+class ForeignServer:
+    """The real server seen as one whose version ids are opaque words (not numbers, not in
+    order) and whose clock runs 25 years behind ours in another time zone. Sync must hold
+    versions as strings and compare the server's stamps only with each other."""
+
+    SHIFT = timedelta(days=9131)
+    ZONE = timezone(timedelta(hours=5, minutes=30))
+
+    def __init__(self, inner: HttpGateway, real: dict[str, str], *, numbers: bool = False):
+        self.inner, self.base_url, self.numbers = inner, inner.base_url, numbers
+        self.real = real  # word -> the real server's version (kept across rounds)
+
+    def _word(self, key: str, real: str) -> str | int:
+        """An opaque word; or, for a sloppy server, a JSON number where FHIR says string."""
+        word = int(real) if self.numbers else "rev-" + hashlib.sha1(f"{key}/{real}".encode()).hexdigest()[:10]
+        self.real[str(word)] = real
+        return word
+
+    def _stamp(self, real: str) -> str:
+        return (to_datetime(real) - self.SHIFT).astimezone(self.ZONE).isoformat()
+
+    def _out(self, resource: dict | None) -> dict | None:
+        for r in [resource] + [e.get("resource") for e in (resource or {}).get("entry") or []]:
+            meta = (r or {}).get("meta") or {}
+            if "versionId" in meta:
+                meta["versionId"] = self._word(f"{r['resourceType']}/{r['id']}", meta["versionId"])
+            if "lastUpdated" in meta:
+                meta["lastUpdated"] = self._stamp(meta["lastUpdated"])
+        for e in (resource or {}).get("entry") or []:
+            response = e.get("response") or {}
+            if response.get("etag") and e.get("resource"):
+                response["etag"] = f'W/"{e["resource"]["meta"]["versionId"]}"'
+        return resource
+
+    def transaction(self, bundle: dict) -> dict:
+        for e in bundle["entry"]:
+            match = e["request"].get("ifMatch")
+            if match:
+                e["request"]["ifMatch"] = f'W/"{self.real[match[3:-1]]}"'
+            (e["resource"].get("meta") or {}).pop("versionId", None)
+        return self._out(self.inner.transaction(bundle))
+
+    def search(self, url: str) -> dict:
+        head, _, stamp = url.partition("&_lastUpdated=ge")
+        if stamp:
+            moment = to_datetime(unquote(stamp.split("&")[0]))
+            if moment.year < 2010:  # one of ours (a next link carries the server's own)
+                stamp = quote((moment + self.SHIFT).astimezone(timezone.utc).isoformat(), safe="")
+            url = f"{head}&_lastUpdated=ge{stamp}"
+        return self._out(self.inner.search(url))
+
+    def read(self, resource_type: str, resource_id: str) -> dict | None:
+        return self._out(self.inner.read(resource_type, resource_id))
+
+
+@pytest.mark.parametrize("numbers", [False, True], ids=["opaque words", "JSON numbers"])
+def test_opaque_version_ids_and_a_server_clock_far_from_ours_still_sync_merge_and_stop_at_the_checkpoint(
+        tmp_path, fhir_server, numbers):
+    code, words = clinic_code(), {}
+    a, b = Workstation(tmp_path / "a", code, "a"), Workstation(tmp_path / "b", code, "b")
+
+    def sync(ws: Workstation):
+        with HttpGateway(fhir_server.url, GatewayOptions(token=TOKEN, timeout=10)) as gw:
+            return run_round(ws.doctor, ForeignServer(gw, words, numbers=numbers))
+    try:
+        shared = patients.register(a.doctor, Patient(mrn="", name=HumanName("Quispe", ["Rosa"]),
+                                                     birth_date=date(1960, 5, 5), sex="female"),
+                                   confirm_duplicate=True)
+        assert sync(a).errors == [] and sync(b).errors == []
+        version = patients.get(b.doctor, shared.id).server_version
+        assert isinstance(version, str) and version in words
+        record = patients.get(b.doctor, shared.id)
+        record.telecom = [ContactPoint("phone", "555-0199", "mobile")]
+        patients.update(b.doctor, record)
+        assert sync(b).errors == []
+        record = patients.get(a.doctor, shared.id)
+        record.language = "qu"
+        patients.update(a.doctor, record)
+
+        report = sync(a)  # a 412 on the opaque version, merged onto the server's newer one
+
+        assert report.errors == [] and report.failed is None and report.merged == 1
+        assert sync(b).failed is None
+        for ws in (a, b):
+            here = patients.get(ws.doctor, shared.id)
+            assert (here.phone, here.language) == ("555-0199", "qu")
+            assert isinstance(here.server_version, str) and here.server_version in words
+            assert here.server_version != version
+        assert sync(a).pulled == 0 and sync(b).pulled == 0  # the checkpoints, in the server's time
+        with a.store.uow() as uow:
+            assert uow.sync.checkpoint(fhir_server.url, "Patient").startswith("2001-")
+    finally:
+        a.close()
+        b.close()
