@@ -274,3 +274,21 @@ def test_cancel_stops_an_ehi_export_and_leaves_no_folder(clinic, charted, tmp_pa
 
     assert done.result is None and "nothing was written" in done.summary()
     assert list((tmp_path / "usb").iterdir()) == []
+
+
+@pytest.mark.parametrize(("username", "password", "visible"), [
+    ("admin", ADMIN_PASSWORD, True), ("dr.test", USER_PASSWORD, True), ("nurse.test", USER_PASSWORD, False)])
+def test_the_clinic_menu_offers_interfaces_to_roles_that_import_or_export(
+        qtbot, sessions, store_dir, settings, username, password, visible):
+    from ui.qt.main_window import MainWindow
+    window = MainWindow(wiring.sign_in(store_dir, username, password), settings)
+    try:
+        assert window.interfaces_action.isVisible() is visible
+        if visible:
+            window.interfaces_action.trigger()
+            assert window.pages.currentWidget() is window.interfaces
+            if username == "admin":  # importing, and the listener's status, are the administrators'
+                assert window.interfaces.importing.listener.text().startswith("HL7 listener (MLLP): off")
+    finally:
+        if shiboken6.isValid(window):
+            window.close()

@@ -22,6 +22,7 @@ from ui.qt.admin_view import AdminView, may_administer
 from ui.qt.billing_view import BillingView
 from ui.qt.dashboard_view import DashboardView, may_see_dashboard
 from ui.qt.emergency_access import break_the_glass
+from ui.qt import interfaces_view
 from app.permissions import Permission
 from ui.qt.sync_control import NOT_SET_UP as SYNC_NOT_YET, SyncControl
 
@@ -107,6 +108,10 @@ class MainWindow(QMainWindow):
         self.dashboard_action.setStatusTip("Visits, no-shows, revenue and quality measures, with their patients")
         self.dashboard_action.setVisible(may_see_dashboard(self.session))  # the service checks again
         clinic_menu.addAction(self.dashboard_action)
+        self.interfaces_action = QAction("&Interfaces", self, triggered=lambda: interfaces_view.show_page(self))
+        self.interfaces_action.setStatusTip("Import FHIR and HL7 v2 files, the HL7 review queue, EHI export")
+        self.interfaces_action.setVisible(interfaces_view.may_use(self.session))  # the services check again
+        clinic_menu.addAction(self.interfaces_action)
         self.emergency_action = QAction("&Emergency access…", self, triggered=self.break_the_glass)
         self.emergency_action.setStatusTip("Time-limited access in an emergency; flagged and reviewed")
         clinic_menu.addSeparator()
