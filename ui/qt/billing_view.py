@@ -18,7 +18,7 @@ from app.billing_visits import Visit
 from app.model import Charge, Invoice, Payment
 from app.session import Session
 from ui.qt import admin_dialogs as ask
-from ui.qt import ops
+from ui.qt import ops, printing
 from ui.qt.models import Column, RowsModel
 from ui.qt.style import scaled_font
 
@@ -151,11 +151,14 @@ class BillingView(QWidget):
         self.charge_button = QPushButton("&Post charge…")
         self.invoice_button = QPushButton("Make &invoice")
         self.payment_button = QPushButton("Record pa&yment…")
+        self.print_button = QPushButton("Print invoice / superbill…")
+        self.print_button.setToolTip("Print the selected invoice (or the newest), or save it as a PDF")
+        self.print_button.clicked.connect(lambda: self.print_invoice())
         self.charge_button.clicked.connect(self.post_charge)
         self.invoice_button.clicked.connect(self.make_invoice)
         self.payment_button.clicked.connect(self.record_payment)
         buttons = QHBoxLayout()
-        for b in (self.charge_button, self.invoice_button, self.payment_button):
+        for b in (self.charge_button, self.invoice_button, self.payment_button, self.print_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.balance)
@@ -164,7 +167,10 @@ class BillingView(QWidget):
                                              (1, 0, 1, "Invoices", self.invoices),
                                              (1, 1, 1, "Payments and adjustments", self.payments)):
             box = QGroupBox(title)
-            QVBoxLayout(box).addWidget(_table(model))
+            table = _table(model)
+            QVBoxLayout(box).addWidget(table)
+            if model is self.invoices:
+                self.invoice_table = table
             if model is self.charges:
                 self.charges_box = box
             grid.addWidget(box, row, col, 1, span)
@@ -182,6 +188,7 @@ class BillingView(QWidget):
         self.invoice_button.setEnabled(bool(a and any(c.status == "billable" and not c.invoice_id
                                                       for c in a.charges)))
         self.payment_button.setEnabled(a is not None)
+        self.print_button.setEnabled(bool(a and a.invoices))
 
     def show_patient(self, patient_id: str) -> None:
         self.patient_id = patient_id
@@ -223,3 +230,13 @@ class BillingView(QWidget):
             values, pid = form.values(), self.patient_id
             ops.run(self, lambda: billing.record_payment(self.session, patient_id=pid, **values),
                     on_success=lambda _: self.reload())
+
+    def print_invoice(self) -> printing.PrintDialog | None:
+        """Open the print dialog on the selected invoice (else the newest); None without one."""
+        if not (self.account and self.account.invoices):
+            return None
+        index = self.invoice_table.currentIndex()
+        invoice = self.invoices.row_at(index.row()) if index.isValid() else None
+        invoice = invoice or self.account.invoices[0]
+        return printing.open_dialog(self, self.session, self.patient_id, kind="invoice", ident=invoice.id,
+                                    kinds=("invoice",))

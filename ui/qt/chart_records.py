@@ -21,7 +21,7 @@ from app import formatting as fmt
 from app.errors import ConfirmationRequired, ValidationError
 from app.model import AllergyIntolerance, Condition, MedicationRequest
 from app.session import Session
-from ui.qt import errors, ops, registration
+from ui.qt import errors, ops, printing, registration
 from ui.qt.chart_events import ChartEvents
 from ui.qt.chart_picker import CodePicker
 from ui.qt.models import Column, RowsModel
@@ -71,7 +71,17 @@ class RecordsTab(QWidget):
         form.addRow(self.save_button)
         box.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 34)
         layout = QHBoxLayout(self)
-        layout.addWidget(self.table, 3)
+        actions = self.table_actions()
+        if actions:  # buttons acting on the selected row, under the table
+            left, row = QVBoxLayout(), QHBoxLayout()
+            left.addWidget(self.table, 1)
+            for button in actions:
+                row.addWidget(button)
+            row.addStretch(1)
+            left.addLayout(row)
+            layout.addLayout(left, 3)
+        else:
+            layout.addWidget(self.table, 3)
         layout.addWidget(box, 2, Qt.AlignmentFlag.AlignTop)
         events.changed.connect(self._changed)
         self.reload()
@@ -95,6 +105,15 @@ class RecordsTab(QWidget):
 
     def clear_form(self) -> None:
         pass
+
+    def table_actions(self) -> list[QPushButton]:
+        """Buttons shown under the table (none by default)."""
+        return []
+
+    def selected(self):
+        """The record of the table's current row, or None."""
+        index = self.table.currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
 
     # -- loading and saving --------------------------------------------------
     def _changed(self, record_type: str) -> None:
@@ -288,3 +307,20 @@ class MedicationsTab(RecordsTab):
 
     def clear_form(self):
         self.picker.clear()
+
+    def table_actions(self):
+        self.print_button = QPushButton("Print prescription…")
+        self.print_button.setToolTip("Print the selected prescription, or save it as a PDF")
+        self.print_button.setEnabled(False)
+        self.print_button.clicked.connect(lambda: self.print_prescription())
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda current, _: self.print_button.setEnabled(current.isValid()))
+        self.model.modelReset.connect(lambda: self.print_button.setEnabled(False))
+        return [self.print_button]
+
+    def print_prescription(self):
+        """Open the print dialog on the selected prescription (None when nothing is selected)."""
+        rx = self.selected()
+        if rx is None:
+            return None
+        return printing.open_dialog(self, self.session, self.patient_id, kind="prescription", ident=rx.id)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QTabWidget, QVBoxLayout, QWidget)
 
@@ -10,7 +11,7 @@ from app import formatting as fmt
 from app.chart import ChartSummary
 from app.model import AllergyIntolerance
 from app.session import Session
-from ui.qt import errors, ops
+from ui.qt import errors, ops, printing
 from ui.qt.chart_events import ChartEvents
 from ui.qt.chart_panes import PANES, Pane
 from ui.qt.chart_picker import warm_in_background
@@ -48,9 +49,13 @@ class Banner(QFrame):
         self.withheld.hide()
         self.edit_button = QPushButton("Edit &demographics…")
         self.edit_button.setEnabled(False)
+        self.print_button = QPushButton("Print…")
+        self.print_button.setToolTip("Print a document, or save it as a PDF (Ctrl+P)")
+        self.print_button.setEnabled(False)
         top = QHBoxLayout()
         top.addWidget(self.name, 1)
         top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         for label in (self.details, self.allergies, self.withheld):
@@ -138,6 +143,9 @@ class ChartView(QWidget):
         self.events = ChartEvents(self)
         self.banner = Banner()
         self.banner.edit_button.clicked.connect(self.edit_demographics)
+        self.banner.print_button.clicked.connect(lambda: self.print_documents())
+        QShortcut(QKeySequence.StandardKey.Print, self, lambda: self.print_documents(),
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.tabs = QTabWidget()
         self.summary_tab = SummaryTab()
         self.tabs.addTab(self.summary_tab, "Summary")
@@ -200,6 +208,12 @@ class ChartView(QWidget):
         dialog.open()
         return dialog
 
+    def print_documents(self) -> printing.PrintDialog | None:
+        """Open the print dialog for this patient (once the chart has opened)."""
+        if self.summary is None:
+            return None
+        return printing.open_dialog(self, self.session, self.patient_id)
+
     def reload(self) -> None:
         """Read the chart again (audited as a chart open)."""
         ops.run(self, lambda: chart.open_chart(self.session, self.patient_id),
@@ -207,6 +221,7 @@ class ChartView(QWidget):
 
     def _show(self, summary: ChartSummary) -> None:
         self.banner.edit_button.setEnabled(True)
+        self.banner.print_button.setEnabled(True)
         self.banner.show_summary(summary)
         if not self._tabs_added:
             self._tabs_added = True
