@@ -109,7 +109,7 @@ def pull_patient(session: Session, gateway: Gateway, ctx: MapContext, patient_id
             result.merged += outcome == MERGED
             result.conflicts += outcome == CONFLICT
             result.skipped += outcome in (SAME, SKIPPED)
-        if _clinic(patient) != ctx.clinic_code:  # another clinic's: later rounds keep it up to date
+        if scope.elsewhere(patient, ctx):  # another clinic's too: later rounds keep them up to date
             scope.follow(uow, patient_id, caught_up=True)
         uow.audit.append(session.entry(Action.IMPORT, patient_id=patient_id, record_type="Patient",
                                        record_id=patient_id,

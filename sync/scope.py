@@ -43,13 +43,13 @@ def follow(uow: UnitOfWork, patient_id: str, *, caught_up: bool) -> None:
     uow.settings.set(KEY, state)
 
 
-def _ours(server_copy: str | None, ctx: MapContext) -> bool:
-    """Whether the server's copy of a patient carries this clinic's tag (or there is no copy
-    yet: then the patient was made here and goes out with our tag)."""
-    if not server_copy:
-        return True
-    tags = (jsonio.loads(server_copy).get("meta") or {}).get("tag") or []
-    return any(t.get("system") == CLINIC_TAG_SYSTEM and t.get("code") == ctx.clinic_code for t in tags)
+def elsewhere(resource: dict, ctx: MapContext) -> bool:
+    """Whether a patient (as the server has them) is another clinic's too: their copy lacks
+    this clinic's tag or carries another clinic's, so some of their records are not ours to
+    find by our tag."""
+    codes = {t.get("code") for t in (resource.get("meta") or {}).get("tag") or []
+             if t.get("system") == CLINIC_TAG_SYSTEM}
+    return bool(codes - {ctx.clinic_code}) or ctx.clinic_code not in codes
 
 
 def collect_opened(uow: UnitOfWork, ctx: MapContext) -> int:
@@ -59,8 +59,9 @@ def collect_opened(uow: UnitOfWork, ctx: MapContext) -> int:
     seen, upto = uow.sync.read_patients_after(state["audit_seq"])
     added = 0
     for patient_id in sorted(seen - set(state["patients"])):
-        copy = uow.sync.server_state("Patient", patient_id)
-        if copy is not None and not _ours(copy.server_copy, ctx):
+        held = uow.sync.server_state("Patient", patient_id)
+        # no server copy: made here, and it goes out with our tag
+        if held is not None and held.server_copy and elsewhere(jsonio.loads(held.server_copy), ctx):
             state["patients"][patient_id] = NEW
             added += 1
     if added or upto != state["audit_seq"]:

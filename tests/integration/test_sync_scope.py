@@ -91,6 +91,31 @@ def test_another_clinics_patient_opened_here_is_kept_up_to_date_by_later_pulls(c
     assert [v.value for v in observations.trend(here.doctor, visitor.id, "8867-4")] == [Decimal("64"), Decimal("71")]
 
 
+def test_followed_patients_read_in_several_searches_miss_none_of_their_later_changes(
+        clinics, fhir_server, monkeypatch):
+    from sync import scope
+    monkeypatch.setattr(scope, "CHUNK", 1)  # one patient per search: the many-patients path
+    here, there = clinics
+    tag = clinic_code()[1:5].lower()
+    first, second = _visitor(there, "Arrieta" + tag), _visitor(there, "Berasategi" + tag)
+    assert there.sync(fhir_server).errors == []
+    with HttpGateway(fhir_server.url, GatewayOptions(token=TOKEN, timeout=10)) as gw:
+        for visitor in (first, second):
+            pull_patient(here.doctor, gw, context(here.doctor), visitor.id)
+    assert here.sync(fhir_server).failed is None
+
+    _change_centrally(there, fhir_server, second)
+    assert here.sync(fhir_server).errors == []
+    _change_centrally(there, fhir_server, first)
+    assert here.sync(fhir_server).errors == []
+
+    for visitor in (first, second):
+        assert patients.get(here.doctor, visitor.id).phone == "555-0142"
+        assert [v.value for v in observations.trend(here.doctor, visitor.id, "8867-4")] == \
+            [Decimal("64"), Decimal("71")]
+    assert here.sync(fhir_server).pulled == 0
+
+
 def test_a_patient_of_another_clinic_nobody_here_looked_up_or_opened_stays_out(clinics, fhir_server):
     here, there = clinics
     family = "Urrutia" + clinic_code()[1:5].lower()
