@@ -6,6 +6,7 @@ from app.model.patient import Coverage, Patient, PatientContact
 from app.model.directory import Location, Organization, Practitioner, User
 from app.model.clinical import (AllergyIntolerance, Condition, DiagnosticReport, Encounter,
                                 Immunization, MedicationRequest, MedicationStatement, Observation,
+                                ObservationComponent,
                                 ServiceRequest)
 from app.model.documents import Addendum, ClinicalNote, Consent, Document
 from app.model.scheduling import Appointment, ProviderSchedule

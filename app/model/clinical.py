@@ -24,9 +24,24 @@ class Encounter(Record):
     reasons: list[Coding] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class ObservationComponent:
+    """One part of a panel Observation (blood pressure: systolic and diastolic)."""
+    code: Coding
+    value: Decimal | None = None
+    unit: str | None = None
+    value_text: str | None = None
+    interpretation: str | None = None
+    ref_low: Decimal | None = None
+    ref_high: Decimal | None = None
+
+
 @dataclass(kw_only=True)
 class Observation(Record):
-    """A vital sign or a lab result, LOINC-coded, with a UCUM unit."""
+    """A vital sign or a lab result, LOINC-coded, with a UCUM unit.
+
+    A panel (blood pressure 85354-9) keeps its parts in ``components``, each with its own
+    code and value, as one Observation; :meth:`values` gives every (code, value) it holds."""
     RESOURCE_TYPE = "Observation"
     patient_id: str
     code: Coding
@@ -44,6 +59,13 @@ class Observation(Record):
     performer_id: str | None = None
     note: str | None = None
     status: str = "final"  # preliminary | final | amended | entered-in-error
+    components: list[ObservationComponent] = field(default_factory=list)
+
+    def values(self) -> list[tuple[str, Decimal | None, str | None]]:
+        """(code, value, unit) of the Observation's own value and of each component, for
+        readers that want one value per code (a panel's own code has no value)."""
+        own = [(self.code.code, self.value, self.unit)] if self.value is not None or not self.components else []
+        return own + [(c.code.code, c.value, c.unit) for c in self.components]
 
 
 @dataclass(kw_only=True)

@@ -20,10 +20,18 @@ def utcnow() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class Coding:
-    """A code from a terminology (system is a short name: icd10cm, loinc, rxnorm, cvx, ...)."""
+    """A code from a terminology (system is a short name: icd10cm, loinc, rxnorm, cvx, ...).
+
+    A concept received from another system may carry more than one coding (a second LOINC
+    code, a local code beside SNOMED CT) and a text of its own: ``more`` keeps the further
+    codings and ``text`` the text as received ("" for none; None means the display is the
+    text), so the concept goes back out as it came in. Neither counts in comparisons: two
+    codings are equal when their system, code and display are."""
     system: str
     code: str
     display: str = ""
+    more: list[Coding] | None = field(default=None, compare=False, repr=False)
+    text: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)

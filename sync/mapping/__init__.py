@@ -41,6 +41,7 @@ WIRE_TYPE: dict[type, str] = {cls: ("DocumentReference" if cls is m.Document els
                               for cls in MAPPERS}
 #: Record types by the RESOURCE_TYPE the outbox names them with.
 BY_OUTBOX_TYPE: dict[str, type] = {cls.RESOURCE_TYPE: cls for cls in MAPPERS}
+_BY_WIRE: dict[str, type] = {wire: cls for cls, wire in WIRE_TYPE.items() if cls is not m.Document}
 #: Wire types to pull, in the order that keeps references resolvable.
 PULL_ORDER = ("Organization", "Location", "Practitioner", "Patient", "Appointment", "Encounter",
               "Condition", "AllergyIntolerance", "MedicationStatement", "MedicationRequest",
@@ -64,16 +65,15 @@ def record_type_for(resource: dict) -> type:
     rtype = resource["resourceType"]
     if rtype == "DocumentReference":
         return m.ClinicalNote if documents.is_note(resource) else m.Document
-    return next(cls for cls, wire in WIRE_TYPE.items() if wire == rtype and cls is not m.Document)
+    try:
+        return _BY_WIRE[rtype]
+    except (KeyError, TypeError):
+        raise KeyError(rtype) from None
 
 
 def from_fhir(resource: dict) -> m.Record:
     """The domain record for a resource; KeyError for a type we do not sync."""
-    try:
-        cls = record_type_for(resource)
-    except StopIteration:
-        raise KeyError(resource.get("resourceType")) from None
-    return MAPPERS[cls][1](resource)
+    return MAPPERS[record_type_for(resource)][1](resource)
 
 
 __all__ = ["MapContext", "MAPPERS", "WIRE_TYPE", "BY_OUTBOX_TYPE", "PULL_ORDER", "to_fhir",

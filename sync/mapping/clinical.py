@@ -1,7 +1,7 @@
 """Encounter, Observation, Condition and AllergyIntolerance ⇄ FHIR R4 / US Core."""
 from __future__ import annotations
 
-from app.model import AllergyIntolerance, Condition, Encounter, Observation
+from app.model import AllergyIntolerance, Condition, Encounter, Observation, ObservationComponent
 from app.terminology import SYSTEM_URLS
 from sync.mapping.common import (MapContext, base, code_concept, code_of, common_in, concept_in,
                                  concept_out, decimal, ext, ext_value, extensions, first, number,
@@ -80,7 +80,31 @@ def observation_to_fhir(o: Observation, ctx: MapContext) -> dict:
         out["valueQuantity"] = _quantity(o.value, o.unit)
     elif o.value_text is not None:
         out["valueString"] = o.value_text
+    if o.components:
+        out["component"] = [_component_out(c) for c in o.components]
     return prune(out)
+
+
+def _component_out(c: ObservationComponent) -> dict:
+    rng = prune({"low": _quantity(c.ref_low, c.unit), "high": _quantity(c.ref_high, c.unit)})
+    out = {"code": concept_out(c.code),
+           "interpretation": [code_concept(INTERPRETATION, c.interpretation)] if c.interpretation else None,
+           "referenceRange": [rng] if rng else None}
+    if c.value is not None:
+        out["valueQuantity"] = _quantity(c.value, c.unit)
+    elif c.value_text is not None:
+        out["valueString"] = c.value_text
+    return prune(out)
+
+
+def _component_in(c: dict) -> ObservationComponent:
+    qty = c.get("valueQuantity") or {}
+    rng = first(c.get("referenceRange")) or {}
+    return ObservationComponent(
+        code=concept_in(c.get("code")), value=decimal(qty.get("value")),
+        unit=qty.get("code") or qty.get("unit") or (rng.get("low") or rng.get("high") or {}).get("code"),
+        value_text=c.get("valueString"), interpretation=code_of(first(c.get("interpretation"))),
+        ref_low=decimal((rng.get("low") or {}).get("value")), ref_high=decimal((rng.get("high") or {}).get("value")))
 
 
 def observation_from_fhir(r: dict) -> Observation:
@@ -100,7 +124,7 @@ def observation_from_fhir(r: dict) -> Observation:
         service_request_id=ref_id(first(r.get("basedOn"))),
         report_id=ref_id(ext_value(r, "report")),
         performer_id=ref_id(first(r.get("performer"))), note=_note_in(r),
-        status=r.get("status", "final"))
+        status=r.get("status", "final"), components=[_component_in(c) for c in r.get("component") or []])
 
 
 def condition_to_fhir(c: Condition, ctx: MapContext) -> dict:

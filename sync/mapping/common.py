@@ -57,23 +57,35 @@ def coding_out(c: Coding) -> dict:
 
 
 def concept_out(c: Coding) -> dict:
+    """A CodeableConcept: every coding and the text as received, else the coding with its
+    display as the text."""
     if c.system in LOCAL_SYSTEMS:
-        return {"text": c.display or c.code}
-    out: dict[str, Any] = {"coding": [coding_out(c)]}
-    if c.display:
-        out["text"] = c.display
+        return {"text": c.text or c.display or c.code}
+    out: dict[str, Any] = {"coding": [coding_out(c), *map(coding_out, c.more or ())]}
+    text = c.display if c.text is None else c.text
+    if text:
+        out["text"] = text
     return out
 
 
+def _coding_in(coding: dict) -> Coding:
+    return Coding(system_short(coding.get("system", "")), coding["code"], coding.get("display") or "")
+
+
 def concept_in(cc: dict | None) -> Coding:
-    """The first coding of a CodeableConcept (text-only concepts become system "text")."""
+    """A CodeableConcept: its first coding, with the further codings and the text kept
+    (text-only concepts become system "text"). The display falls back to the text."""
     cc = cc or {}
-    for coding in cc.get("coding") or []:
-        if coding.get("code"):
-            return Coding(system_short(coding.get("system", "")), coding["code"],
-                          coding.get("display") or cc.get("text", ""))
-    text = cc.get("text", "")
-    return Coding("text", text, text)
+    codings = [c for c in cc.get("coding") or [] if c.get("code")]
+    text = cc.get("text")
+    if not codings:
+        text = text or ""
+        return Coding("text", text, text)
+    head = codings[0]
+    display = head.get("display") or text or ""
+    return Coding(system_short(head.get("system", "")), head["code"], display,
+                  more=[_coding_in(c) for c in codings[1:]] or None,
+                  text=None if (text or "") == display else (text or ""))
 
 
 def code_concept(system: str, code: str | None, display: str | None = None) -> dict | None:

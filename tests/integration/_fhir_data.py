@@ -56,23 +56,35 @@ def counts(items: list[dict]) -> Counter:
 
 
 def stored_counts(items: list[dict]) -> Counter:
-    """What the store keeps per type: a panel's components (blood pressure) become
-    Observations of their own beside the panel."""
-    out = counts(items)
-    out["Observation"] += sum(1 for r in items if r["resourceType"] == "Observation"
-                              for c in r.get("component") or [] if "valueQuantity" in c)
-    return out
+    """What the store keeps per type: one record per resource (a blood pressure panel is one
+    Observation with its components)."""
+    return counts(items)
 
 
 def codes(r: dict) -> set[tuple[str, str]]:
-    """The (system, code) of each coded element's first coding. The domain keeps one code
-    per concept, so further translations (e.g. a second LOINC code for SpO2) are not kept."""
+    """The (system, code) of the first coding of each main coded element."""
     out = set()
     for key in ("code", "medicationCodeableConcept", "vaccineCode", "class"):
         value = r.get(key) or {}
         coding = (value.get("coding") or [None])[0] if "coding" in value else (value or None)
         if coding and coding.get("code"):
             out.add((coding["system"], coding["code"]))
+    return out
+
+
+_CONCEPTS = ("code", "medicationCodeableConcept", "vaccineCode", "reasonCode", "component")
+
+
+def concepts(r: dict) -> list:
+    """Every coding (system, code, display) and the text of each clinical concept, in order
+    (the resource's code, medication, vaccine, reasons, and each component's code)."""
+    out = []
+    for key in _CONCEPTS:
+        value = r.get(key)
+        for cc in value if isinstance(value, list) else [value] if value else []:
+            cc = cc.get("code", {}) if key == "component" else cc
+            out.append(([(c.get("system"), c.get("code"), c.get("display")) for c in cc.get("coding") or []],
+                        cc.get("text")))
     return out
 
 

@@ -15,8 +15,8 @@ from app import disclosures, documents
 from app.errors import NotFound, PermissionDenied, ValidationError
 from sync import ehi_export, fhir_import
 from tests.integration._clinical import register, staff
-from tests.integration._fhir_data import (codes, cohort, counts, identifiers, read_ndjson, resources,
-                                          stored_counts, values, write_ndjson)
+from tests.integration._fhir_data import (codes, cohort, concepts, counts, identifiers, read_ndjson,
+                                          resources, stored_counts, values, write_ndjson)
 from ui import cli
 
 SEED = 23
@@ -37,23 +37,20 @@ def test_imported_synthetic_data_comes_back_out_unchanged(clinic, tmp_path, sour
     got_counts, sent_counts = counts(exported), stored_counts(sent)
     assert {t: got_counts[t] for t in sent_counts} == dict(sent_counts)
     by_id = {r["id"]: r for r in exported}
+    assert any(len(c[0]) > 1 for r in sent for c in concepts(r))  # translations are part of the test
+    assert any(r.get("component") for r in sent)  # and blood pressure panels
     for r in sent:
         back = by_id[r["id"]]
         assert back["resourceType"] == r["resourceType"]
         assert codes(back) == codes(r), r["resourceType"]
+        assert concepts(back) == concepts(r), r["resourceType"]  # every coding and the text
         assert identifiers(r) <= identifiers(back)
         mine, theirs = values(back), values(r)
         # A DiagnosticReport keeps when it was issued (the domain has no separate effective time).
         keys = ("issued",) if r["resourceType"] == "DiagnosticReport" else ("effective",)
-        for key in ("value", "unit", "subject", "onset", "birthDate", "gender", *keys):
+        for key in ("value", "unit", "subject", "onset", "birthDate", "gender", "components", *keys):
             if theirs[key] not in (None, "", []):
                 assert mine[key] == theirs[key], (r["resourceType"], key)
-        if theirs["components"]:  # each component is an Observation of its own, same patient and time
-            beside = {values(o)["components"][0] if values(o)["components"] else (
-                codes(o).pop()[1], values(o)["value"]) for o in exported
-                if o["resourceType"] == "Observation" and values(o)["subject"] == theirs["subject"]
-                and values(o)["effective"] == theirs["effective"]}
-            assert set(theirs["components"]) <= beside
 
 
 def test_every_exported_resource_validates_as_fhir_r4(clinic, tmp_path, source):

@@ -5,6 +5,7 @@ line, and mutated bundles (hypothesis)."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +13,8 @@ from hypothesis import strategies as st
 
 from app.errors import PermissionDenied
 from app.model import Condition, Observation, Patient
-from sync import fhir_import
+from sync import fhir_import, mapping
+from sync.engine import context as sync_context
 from tests.integration._clinical import staff, table_rows
 from tests.integration._fhir_data import cohort, resources, stored_counts, write_bundles, write_ndjson
 from ui import cli
@@ -117,6 +119,115 @@ def test_a_collection_with_plain_ids_and_a_snomed_code_keeps_the_code_as_receive
     assert [(i.system, i.value) for i in p.identifiers] == [("http://other.example/mrn", "OX-77")]
     [again] = fhir_import.import_files(clinic.session, [path])
     assert again.created == {} and again.unchanged == 3
+
+
+def test_every_coding_and_the_text_of_a_concept_are_kept_and_exported_as_received(clinic, tmp_path):
+    b = hand_bundle()
+    b["entry"][1]["resource"]["code"] = {"coding": [
+        {"system": "http://snomed.info/sct", "code": "44054006", "display": "Diabetes mellitus type 2"},
+        {"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "E11.9"},
+        {"system": "urn:oid:2.16.840.1.113883.3.999", "code": "DM2", "display": "Sugar diabetes"}],
+        "text": "Type 2 diabetes, diet controlled"}
+    path = tmp_path / "codes.json"
+    path.write_text(json.dumps(b))
+    [r] = fhir_import.import_files(clinic.session, [path])
+    assert r.errors == []
+    with clinic.store.uow() as uow:
+        [problem] = uow.records(Condition).for_patient(fhir_import.local_id("Patient", "p-1"))
+    assert (problem.code.system, problem.code.code) == ("http://snomed.info/sct", "44054006")
+    assert [(c.code, c.display) for c in problem.code.more] == [("E11.9", ""), ("DM2", "Sugar diabetes")]
+    ctx = sync_context(clinic.session)
+    assert mapping.to_fhir(problem, ctx)["code"] == b["entry"][1]["resource"]["code"]
+    [again] = fhir_import.import_files(clinic.session, [path])
+    assert again.created == {} and again.updated == 0 and again.unchanged == 3
+    b["entry"][1]["resource"]["code"]["coding"].pop()  # a translation less is a change
+    path.write_text(json.dumps(b))
+    [changed] = fhir_import.import_files(clinic.session, [path])
+    assert changed.updated == 1 and changed.unchanged == 2
+
+
+def blood_pressure(systolic, diastolic) -> dict:
+    return {"fullUrl": "http://other.example/fhir/Observation/bp-1", "resource": {
+        "resourceType": "Observation", "id": "bp-1", "status": "final",
+        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                                  "code": "vital-signs"}]}],
+        "code": {"coding": [{"system": "http://loinc.org", "code": "85354-9", "display": "Blood pressure panel"}]},
+        "subject": {"reference": "Patient/p-1"}, "effectiveDateTime": "2024-02-03T10:00:00Z",
+        "component": [
+            {"code": {"coding": [{"system": "http://loinc.org", "code": "8480-6", "display": "Systolic"}]},
+             "valueQuantity": {"value": systolic, "unit": "mmHg", "system": "http://unitsofmeasure.org",
+                               "code": "mm[Hg]"}},
+            {"code": {"coding": [{"system": "http://loinc.org", "code": "8462-4", "display": "Diastolic"}]},
+             "valueQuantity": {"value": diastolic, "unit": "mmHg", "system": "http://unitsofmeasure.org",
+                               "code": "mm[Hg]"}}]}}
+
+
+def test_a_blood_pressure_panel_is_one_observation_with_its_components(clinic, tmp_path):
+    b = hand_bundle()
+    b["entry"].append(blood_pressure(138, 82))
+    path = tmp_path / "bp.json"
+    path.write_text(json.dumps(b))
+    [r] = fhir_import.import_files(clinic.session, [path])
+    assert r.errors == [] and r.created["Observation"] == 2  # the HbA1c and the one panel
+    with clinic.store.uow() as uow:
+        [panel] = [o for o in uow.records(Observation).for_patient(fhir_import.local_id("Patient", "p-1"))
+                   if o.code.code == "85354-9"]
+    assert panel.value is None
+    assert [(c.code.code, c.value, c.unit) for c in panel.components] == [
+        ("8480-6", Decimal(138), "mm[Hg]"), ("8462-4", Decimal(82), "mm[Hg]")]
+    assert panel.values() == [("8480-6", Decimal(138), "mm[Hg]"), ("8462-4", Decimal(82), "mm[Hg]")]
+    back = mapping.to_fhir(panel, sync_context(clinic.session))
+    sent = b["entry"][-1]["resource"]["component"]
+    assert [c["code"] for c in back["component"]] == [c["code"] for c in sent]
+    # the quantity keeps its value and UCUM code (the unit's display text becomes the code)
+    assert [(c["valueQuantity"]["value"], c["valueQuantity"]["code"], c["valueQuantity"]["system"])
+            for c in back["component"]] == [(138, "mm[Hg]", "http://unitsofmeasure.org"),
+                                            (82, "mm[Hg]", "http://unitsofmeasure.org")]
+    assert "valueQuantity" not in back
+
+
+@pytest.mark.parametrize(("mutate", "expected"), [
+    (lambda c: c[1].pop("valueQuantity"), "entry 4 (Observation): component[1].value[x]: missing"),
+    (lambda c: c[0]["code"].pop("coding"), "entry 4 (Observation): component[0].code: missing"),
+    (lambda c: c[0]["valueQuantity"].update(value="high"),
+     "entry 4 (Observation): component[0].valueQuantity.value: missing or not a number"),
+])
+def test_a_panel_with_a_broken_component_is_refused_naming_the_component(clinic, tmp_path, mutate, expected):
+    b = hand_bundle("transaction")
+    b["entry"].append(blood_pressure(120, 80))
+    mutate(b["entry"][-1]["resource"]["component"])
+    path = tmp_path / "bp.json"
+    path.write_text(json.dumps(b))
+    [r] = fhir_import.import_files(clinic.session, [path])
+    assert r.rejected and any(e.startswith(expected) for e in r.errors), r.errors
+    assert table_rows(clinic, "observations") == 0
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ({"family": "Okafor", "given": [""]}, "name[0].given[0]: an empty given name"),
+    ({"family": "Okafor", "given": ["Ada", "  "]}, "name[0].given[1]: an empty given name"),
+    ({"family": "", "given": ["Ada"]}, "name[0].family: an empty family name"),
+    ({"use": "official"}, "name[0]: neither a family nor a given name"),
+])
+def test_a_patient_with_an_empty_name_part_is_refused_naming_the_entry_and_the_field(clinic, tmp_path, name,
+                                                                                      expected):
+    b = hand_bundle("transaction")
+    b["entry"][0]["resource"]["name"] = [name]
+    path = tmp_path / "name.json"
+    path.write_text(json.dumps(b))
+    [r] = fhir_import.import_files(clinic.session, [path])
+    assert r.rejected and f"entry 0 (Patient): {expected}" in r.errors, r.errors
+    assert table_rows(clinic, "patients") == 0
+
+
+def test_an_ndjson_patient_with_an_empty_given_name_is_reported_by_its_line(clinic, tmp_path):
+    good = hand_bundle()["entry"][0]["resource"]
+    bad = {**good, "id": "p-2", "name": [{"family": "Stone", "given": [""]}]}
+    path = tmp_path / "Patient.ndjson"
+    path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
+    [r] = fhir_import.import_files(clinic.session, [path])
+    assert r.created == {"Patient": 1}
+    assert r.errors == ["Patient.ndjson line 2: name[0].given[0]: an empty given name"]
 
 
 def _broken(mutate) -> dict:
