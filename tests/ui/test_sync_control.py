@@ -202,6 +202,9 @@ def test_cancelling_mid_round_stops_cleanly_and_the_next_round_finishes(qtbot, o
     def press_cancel() -> None:
         if control.progress is not None and not asked.is_set():
             assert control.cancel_action.isEnabled()
+            assert main.status_texts()[3].startswith("Syncing — ")
+            qtbot.wait(100)  # the status bar lays the new text out
+            _shot(main, "progress")
             control.cancel_action.trigger()
             asked.set()
     control.changed.connect(press_cancel)

@@ -68,6 +68,9 @@ class SyncIndicator(QToolButton):
         self.setToolButtonStyle(self.toolButtonStyle().ToolButtonTextOnly)
         self.setText(NOT_SET_UP)
         self.setAccessibleName("Sync status")
+        # wide enough for a round's progress, so the status bar does not jump at every step
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("Syncing — receiving · 9999 records · 99.9 MB")
+                             + 16)
 
 
 def _emitter(signal):
@@ -110,6 +113,7 @@ class SyncControl(QObject):
         self.progress: Progress | None = None
         self._next_at: float | None = None
         self._closed = False
+        self._told = ""  # the last status-bar message this controller showed
         self.relay = _Relay(self)
         self.indicator = SyncIndicator(parent)
         self.indicator.clicked.connect(self.open_panel)
@@ -166,8 +170,8 @@ class SyncControl(QObject):
             self.status, self.progress = now, None
             self._render()
             return
-        self.status = now
         if self.runner is None:
+            self.status = now  # until the runner's own word
             self.runner = SyncRunner(self.session, self._connect, interval=self.interval,
                                      backoff=self.backoff, backoff_max=self.backoff_max,
                                      on_progress=_emitter(self.relay.progress),
@@ -229,8 +233,9 @@ class SyncControl(QObject):
             return
         if message:
             bar().showMessage(message, 8000)
-        else:
+        elif bar().currentMessage() == self._told:  # only our own word, never another screen's
             bar().clearMessage()
+        self._told = message
 
     # -- what the runner says (UI thread) ---------------------------------------------------
     def _show_runner(self, s: RunnerStatus) -> None:
@@ -291,7 +296,7 @@ class SyncControl(QObject):
         ops.run(self.indicator, runner.status, on_success=self._refreshed, on_failure=lambda exc: None)
 
     def _refreshed(self, s: RunnerStatus) -> None:
-        if self.runner is not None and self.status is not None and s.state == self.status.state:
+        if self.runner is not None and s.state == getattr(self.status, "state", None):
             self.status = s
             self._render()
 
