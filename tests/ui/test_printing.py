@@ -192,14 +192,26 @@ def test_the_billing_screen_prints_the_invoice_with_its_amount(qtbot, sessions, 
         clerk.username, history["invoice"].id, "patient")
 
 
-def test_ctrl_p_in_the_chart_opens_the_print_dialog(qtbot, sessions, charted):
+def test_ctrl_p_opens_the_dialog_and_a_nurses_chart_print_leaves_out_the_sensitive_problem(
+        qtbot, sessions, charted, printers):
     view = _chart(qtbot, sessions["nurse"], charted.id)
     view.activateWindow()
     view.banner.name.setFocus()
     qtbot.keyClick(view.banner.name, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     dialog = view.findChild(printing.PrintDialog)
     assert dialog is not None and dialog.isVisible()
+    qtbot.addWidget(dialog)
     _settle(qtbot)
+    assert dialog.which.currentText() == "None recorded for this patient"  # no visit yet
+    assert not dialog.print_button.isEnabled()
+    _choose(qtbot, dialog, "chart")
+
+    dialog.print_button.click()
+    _settle(qtbot)
+
+    text = _text(printers[-1])
+    assert "Essential (primary) hypertension" in text and "Depression" not in text
+    assert "1 sensitive record was left out: your role may not see it." in dialog.message.text()
 
 
 def test_a_nurse_is_told_she_may_not_print_invoices_and_nothing_is_disclosed(

@@ -292,7 +292,9 @@ class PrintDialog(QDialog):
 def _withheld(printed: PrintedDocument) -> str:
     if not printed.withheld:
         return ""
-    return f" {fmt.count_text(printed.withheld, 'sensitive record')} left out (your role may not see them)."
+    one = printed.withheld == 1
+    return (f" {fmt.count_text(printed.withheld, 'sensitive record')} {'was' if one else 'were'} left out: "
+            f"your role may not see {'it' if one else 'them'}.")
 
 
 def open_dialog(parent: QWidget, session: Session, patient_id: str, *, kind: str | None = None,
