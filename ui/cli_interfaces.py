@@ -87,7 +87,8 @@ def hl7_review(args) -> Result:
 def hl7_resolve(args) -> Result:
     opened = _signed_in(args)
     try:
-        outcome = hl7_import.resolve(opened.session, args.resolve, patient_id=args.patient)
+        outcome = hl7_import.resolve(opened.session, args.resolve, patient_id=args.patient,
+                                     new_patient=args.new_patient)
     finally:
         opened.close()
     if outcome is not None and outcome.ack_code != "AA":
@@ -134,6 +135,8 @@ def register(sub, common, parser_class) -> None:
     h.add_argument("--resolve", metavar="REVIEW_ID", help="close a review item; with --patient, take "
                    "the held message again for that patient")
     h.add_argument("--patient", metavar="ID", help="with --resolve: the patient a person chose")
+    h.add_argument("--new-patient", action="store_true",
+                   help="with --resolve: nobody we know; register a new patient from the message")
     h.add_argument("--listen", action="store_true",
                    help="run the MLLP listener (off unless asked for) instead of reading files")
     h.add_argument("--host", default="127.0.0.1")
@@ -144,6 +147,8 @@ def register(sub, common, parser_class) -> None:
         if args.review:
             return hl7_review(args)
         if args.resolve:
+            if args.patient and args.new_patient:
+                h.error("give --patient or --new-patient, not both")
             return hl7_resolve(args)
         if args.listen:
             return listen_hl7(args)

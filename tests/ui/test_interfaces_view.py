@@ -133,6 +133,7 @@ def test_hl7_messages_are_listed_with_their_ack_and_the_bad_one_names_its_field(
         assert [p.name.family for p in uow.records(Patient).for_patient(None)] == ["Doe"]
     qtbot.waitUntil(lambda: len(page.review.items) == 1, timeout=5000)
     assert page.review.items[0].kind == "unmatched-result"
+    assert page.review.same_button.isHidden() and page.review.reject_button.text() == "Mark as &reviewed"
     assert "(1)" in page.tabs.tabText(page.tabs.indexOf(page.review))
 
 
@@ -252,10 +253,12 @@ def test_a_nurse_is_told_export_is_not_allowed_and_the_service_refuses(
 
 
 def test_cancel_stops_a_fhir_ndjson_import_between_batches_and_keeps_what_was_written(clinic, tmp_path):
+    from sync import fhir_import
+    lines = fhir_import.BATCH + 50  # more than one batch (one transaction each)
     path = tmp_path / "Patient.ndjson"
     path.write_text("\n".join(json.dumps({"resourceType": "Patient", "id": f"q-{n}", "gender": "male",
                                           "name": [{"family": f"Quispe{n}", "given": ["Luis"]}],
-                                          "birthDate": "1960-05-05"}) for n in range(1200)) + "\n")
+                                          "birthDate": "1960-05-05"}) for n in range(lines)) + "\n")
     progress = interfaces_view.ops.Progress(lambda done, total: None)
     progress.cancel()  # as if Cancel was clicked while the first batch was written
     done = interfaces_view.fhir_work(clinic.session, [str(path)], interfaces_view._Where())(progress)
@@ -263,7 +266,7 @@ def test_cancel_stops_a_fhir_ndjson_import_between_batches_and_keeps_what_was_wr
     assert done.stopped and "stopped" in done.summary()
     with clinic.store.uow() as uow:
         kept = len(uow.records(Patient).for_patient(None))
-    assert 0 < kept < 1200  # whole batches only; importing the file again adds the rest
+    assert 0 < kept < lines  # whole batches only; importing the file again adds the rest
 
 
 def test_cancel_stops_an_ehi_export_and_leaves_no_folder(clinic, charted, tmp_path):
