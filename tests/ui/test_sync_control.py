@@ -86,6 +86,8 @@ def test_without_sync_settings_the_indicator_says_not_set_up_and_nothing_runs(qt
     assert "Administration" in control.indicator.toolTip()
     main.sync_control.sync_now_action.trigger()
     assert "not set up" in main.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: main.location_label.text() == "Location: Main site", timeout=5000)
+    qtbot.wait(100)  # the status bar lays the texts out
     _shot(main, "not_set_up")
 
 

@@ -69,7 +69,7 @@ class SyncIndicator(QToolButton):
         self.setText(NOT_SET_UP)
         self.setAccessibleName("Sync status")
         # wide enough for a round's progress, so the status bar does not jump at every step
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("Syncing — receiving · 9999 records · 99.9 MB")
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("Syncing — receiving · 999 records · 9.9 MB")
                              + 16)
 
 
@@ -206,8 +206,7 @@ class SyncControl(QObject):
     def sync_now(self) -> None:
         """A round at once (a back-off wait is cut short); says so when sync is not set up."""
         if self.runner is None:
-            self._tell("Sync is not set up: an administrator enters the sync server under "
-                       "Administration → Sync server." if self.allowed else say.NOT_ALLOWED)
+            self._tell("Sync is not set up; ask an administrator." if self.allowed else say.NOT_ALLOWED)
             return
         self.runner.sync_now()
         self._tell("Syncing now…")
