@@ -94,10 +94,6 @@ def _period(start: date, end: date) -> None:
         raise ValidationError({"period": f"the end ({end}) must be after the start ({start})"})
 
 
-def _age(birth: date, on: date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
 def _instant(day: date) -> datetime:
     """Local midnight of a clinic day as an aware datetime."""
     return datetime.combine(day, time()).astimezone()
@@ -111,56 +107,103 @@ def _years_before(day: date, years: int) -> date:
 
 
 class _Ages:
-    """Patients by birth date, so an age band is one slice (the clinic may hold 200,000)."""
+    """Active patients' birth dates: an age band's size is two bisections of the sorted dates,
+    and a set of patients is narrowed to a band by looking their birth dates up (the clinic
+    may hold 200,000 patients: no per-band sets unless a drill-down asks for one)."""
 
     def __init__(self, births: dict[str, date], on: date):
-        self.on = on
-        pairs = sorted(births.items(), key=lambda kv: kv[1])
-        self.days = [born for _, born in pairs]
-        self.ids = [pid for pid, _ in pairs]
-        self.born = births
+        self.on, self.born = on, births
+        self.days = sorted(births.values())  # the store gives them in date order: one pass
+
+    def _band(self, low: int, high: int) -> tuple[date, date]:
+        return _years_before(self.on, high + 1) + timedelta(days=1), _years_before(self.on, low)
+
+    def count(self, low: int, high: int) -> int:
+        """How many patients are aged ``low`` to ``high`` (whole years, inclusive) on ``on``."""
+        first, last = self._band(low, high)
+        return bisect_right(self.days, last) - bisect_left(self.days, first)
 
     def aged(self, low: int, high: int) -> set[str]:
-        """Patients aged ``low`` to ``high`` (whole years, inclusive) on ``on``."""
-        earliest = _years_before(self.on, high + 1) + timedelta(days=1)
-        latest = _years_before(self.on, low)
-        return set(self.ids[bisect_left(self.days, earliest):bisect_right(self.days, latest)])
+        """The patients aged ``low`` to ``high`` on ``on``."""
+        return self.keep(self.born, low, high)
 
-    def age(self, pid: str) -> int:
-        return _age(self.born[pid], self.on)
+    def keep(self, ids, low: int, high: int) -> set[str]:
+        """Those of ``ids`` who are active patients aged ``low`` to ``high`` on ``on``."""
+        first, last = self._band(low, high)
+        born = self.born
+        return {p for p in ids if (b := born.get(p)) is not None and first <= b <= last}
+
+    def born_by(self, years: int) -> date:
+        """The last birth date of a patient aged ``years`` or more on ``on``."""
+        return _years_before(self.on, years)
 
 
-def _groups(uow, as_of: date) -> dict[str, tuple[str, set[str], set[str], bool]]:
-    """measure -> (title, denominator ids, numerator ids, lower is better)."""
-    r, ages = uow.reports, _Ages(uow.reports.births(), as_of)
+#: A measure's population: its denominator and numerator as patient sets, or (for the
+#: dashboard's counts, when the set is large and nobody lists it) as plain counts.
+Population = tuple[set[str] | int, set[str] | int]
+
+
+def _diabetes(r, ages: _Ages, as_of: date, listed: bool) -> Population:
+    a1c = r.latest_values(DIABETES, HBA1C, _instant(as_of - timedelta(days=365)))
+    diabetic = ages.keep(a1c, 18, 75)
+    return diabetic, {p for p in diabetic if a1c[p] is None or a1c[p] > 9}
+
+
+def _hypertension(r, ages: _Ages, as_of: date, listed: bool) -> Population:
     year_ago = _instant(as_of - timedelta(days=365))
-    out: dict[str, tuple[str, set[str], set[str], bool]] = {}
-
-    a1c = r.latest_values(DIABETES, HBA1C, year_ago)
-    diabetic = set(a1c) & ages.aged(18, 75)
-    out["diabetes-a1c-poor"] = ("Diabetes: HbA1c > 9 % or missing", diabetic,
-                                {p for p in diabetic if a1c[p] is None or a1c[p] > 9}, True)
-
     systolic = r.latest_values(HYPERTENSION, SYSTOLIC, year_ago)
     diastolic = r.latest_values(HYPERTENSION, DIASTOLIC, year_ago)
-    hypertensive = set(systolic) & ages.aged(18, 85)
-    controlled = {p for p in hypertensive if systolic[p] is not None and diastolic.get(p) is not None
-                  and systolic[p] < 140 and diastolic[p] < 90}
-    out["hypertension-controlled"] = ("Hypertension: BP < 140/90", hypertensive, controlled, False)
+    hypertensive = ages.keep(systolic, 18, 85)
+    return hypertensive, {p for p in hypertensive if (s := systolic[p]) is not None
+                          and (d := diastolic.get(p)) is not None and s < 140 and d < 90}
 
-    adults = ages.aged(19, 200)
-    up_to_date = (adults & r.with_vaccine(FLU, as_of - timedelta(days=365))
-                  & r.with_vaccine(TD, as_of - timedelta(days=3652)))
+
+def _immunization(r, ages: _Ages, as_of: date, listed: bool) -> Population:
+    recent = (r.with_vaccine(FLU, as_of - timedelta(days=365))
+              & r.with_vaccine(TD, as_of - timedelta(days=3652)))
     zoster, pneumo = r.with_vaccine(ZOSTER, date(1900, 1, 1)), r.with_vaccine(PNEUMOCOCCAL, date(1900, 1, 1))
-    up_to_date = {p for p in up_to_date if (ages.age(p) < 50 or p in zoster)
-                  and (ages.age(p) < 65 or p in pneumo)}
-    out["adult-immunization"] = ("Adults up to date on immunizations", adults, up_to_date, False)
+    fifty, sixty_five = ages.born_by(50), ages.born_by(65)
+    up_to_date = {p for p in ages.keep(recent, 19, 200)
+                  if (ages.born[p] > fifty or p in zoster) and (ages.born[p] > sixty_five or p in pneumo)}
+    return (ages.aged(19, 200) if listed else ages.count(19, 200)), up_to_date
 
-    for key, (codes, low, high, days) in SCREENINGS.items():
-        eligible = ages.aged(low, high)
+
+def _screening(codes: tuple[str, ...], low: int, high: int, days: int):
+    def overdue(r, ages: _Ages, as_of: date, listed: bool) -> Population:
         done = r.with_result(codes, _instant(as_of - timedelta(days=days)))
-        out[key] = (f"Overdue: {key.removeprefix('screening-')} screening", eligible, eligible - done, True)
+        if listed:
+            eligible = ages.aged(low, high)
+            return eligible, eligible - done
+        eligible = ages.count(low, high)
+        return eligible, eligible - len(ages.keep(done, low, high))
+    return overdue
+
+
+#: measure -> (title, population, lower is better)
+_MEASURES = {
+    "diabetes-a1c-poor": ("Diabetes: HbA1c > 9 % or missing", _diabetes, True),
+    "hypertension-controlled": ("Hypertension: BP < 140/90", _hypertension, False),
+    "adult-immunization": ("Adults up to date on immunizations", _immunization, False),
+    **{key: (f"Overdue: {key.removeprefix('screening-')} screening", _screening(*spec), True)
+       for key, spec in SCREENINGS.items()},
+}
+
+
+def _groups(uow, as_of: date, *, only: str | None = None,
+            listed: bool = True) -> dict[str, tuple[str, set[str] | int, set[str] | int, bool]]:
+    """measure -> (title, denominator, numerator, lower is better): patient sets when
+    ``listed``, else counts where that is cheaper; ``only`` computes one measure."""
+    ages = _Ages(uow.reports.births(), as_of)
+    out = {}
+    for key, (title, population, lower) in _MEASURES.items():
+        if only in (None, key):
+            denominator, numerator = population(uow.reports, ages, as_of, listed)
+            out[key] = (title, denominator, numerator, lower)
     return out
+
+
+def _size(population: set[str] | int) -> int:
+    return population if isinstance(population, int) else len(population)
 
 
 def dashboard(session: Session, *, start: date, end: date, as_of: date | None = None) -> Dashboard:
@@ -195,8 +238,8 @@ def dashboard(session: Session, *, start: date, end: date, as_of: date | None = 
         if session.can(Permission.BILLING_READ):
             board.money = uow.reports.money(start, end)
         if session.can(Permission.CHART_READ):
-            board.measures = {k: Measure(k, t, len(d), len(n), low)
-                              for k, (t, d, n, low) in _groups(uow, as_of).items()}
+            board.measures = {k: Measure(k, t, _size(d), _size(n), low)
+                              for k, (t, d, n, low) in _groups(uow, as_of, listed=False).items()}
         uow.audit.append(session.entry(Action.QUERY, record_type="Measure", detail={
             "report": "dashboard", "from": start.isoformat(), "to": end.isoformat(),
             "measures": len(board.measures)}))
@@ -215,7 +258,7 @@ def patients_for(session: Session, measure: str, *, as_of: date, numerator: bool
         raise ValidationError({"measure": f"unknown: {measure}; choose from {', '.join(MEASURES)}"})
     session.require(Permission.CHART_READ, record_type="Measure")
     with session.uow() as uow:
-        _, denominator, hits, _ = _groups(uow, as_of)[measure]
+        _, denominator, hits, _ = _groups(uow, as_of, only=measure)[measure]
         ids = hits if numerator else denominator - hits
         people = sorted((uow.patients.get(pid) for pid in ids), key=lambda p: p.mrn)[:limit]
         uow.audit.append(session.entry(Action.QUERY, record_type="Measure", record_id=measure, detail={
