@@ -32,6 +32,7 @@ TITLES = {"visit-summary": "After-visit summary", "prescription": "Prescription"
 #: What the "which one" list is called, per kind that needs one.
 WHICH = {"visit-summary": "Visit", "prescription": "Prescription", "invoice": "Invoice",
          "lab-report": "Lab report"}
+MNEMONIC = {"prescription": "Prescr&iption"}  # Alt+P is Print…
 PATIENT = "The patient"
 RECIPIENTS = (PATIENT, "The patient's representative", "Another provider", "An insurer or payer",
               "Someone else")
@@ -171,7 +172,7 @@ class PrintDialog(QDialog):
         if not needs_list:
             self._enable()
             return
-        self.which_label.setText(f"&{WHICH[kind]}")
+        self.which_label.setText(MNEMONIC.get(kind, f"&{WHICH[kind]}"))
         self.which.addItem("Loading…", None)
         self._enable()
         serial = self._serial
