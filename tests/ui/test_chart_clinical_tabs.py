@@ -115,6 +115,21 @@ def test_an_expired_lot_is_stored_only_when_the_user_confirms(qtbot, sessions, c
     assert immunizations.for_patient(nurse, charted.id) == []
 
 
+def test_the_vaccine_form_is_filled_in_order_with_the_tab_key(qtbot, sessions, charted):
+    view, tab = _tab(qtbot, sessions["nurse"], charted.id, "Immunizations")
+    view.show()
+    qtbot.waitExposed(view)
+    tab.lot.setFocus()
+    qtbot.waitUntil(lambda: tab.lot.hasFocus(), timeout=2000)
+
+    reached = []
+    for _ in range(4):
+        qtbot.keyClick(view.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(view.focusWidget())
+
+    assert reached == [tab.has_expiry, tab.site, tab.route, tab.dose]  # expiry is off until known
+
+
 # -- labs and orders -------------------------------------------------------------
 def test_an_urgent_lab_order_is_placed_from_the_loinc_picker(qtbot, sessions, charted):
     doctor = sessions["physician"]
@@ -155,6 +170,26 @@ def test_an_abnormal_result_filed_against_its_order_is_flagged_in_words_and_tren
     assert orders.open_orders(doctor, charted.id) == []
     qtbot.waitUntil(lambda: [v for _, v in tab.chart.series_points.get(
         "Glucose [Mass/volume] in Serum or Plasma", [])] == [92.0, 250.0], timeout=5000)
+    assert tab.chart.line_names()[1:] == ["Reference range low", "Reference range high"]
+
+
+def test_an_open_order_is_cancelled_with_a_reason_and_a_resulted_one_cannot_be(qtbot, sessions, charted):
+    doctor = sessions["physician"]
+    done = orders.place_lab_order(doctor, patient_id=charted.id, code="4548-4")
+    orders.file_results(doctor, done.id, results=[orders.ResultValue("4548-4", "5.2")])
+    twice = orders.place_lab_order(doctor, patient_id=charted.id, code="2345-7")
+    _, tab = _tab(qtbot, doctor, charted.id, "Labs and orders")
+    tab.cancel_bar.reason.setText("ordered twice")
+    tab.orders_table.selectRow(1)  # open orders are listed first: this is the resulted one
+    assert tab.orders_model.row_at(1).id == done.id and not tab.cancel_bar.button.isEnabled()
+
+    tab.orders_table.selectRow(0)
+    tab.cancel_bar.button.click()
+    qtbot.waitUntil(lambda: sorted(r[3] for r in _cells(tab.orders_model)) == ["Cancelled", "Resulted"],
+                    timeout=5000)
+
+    assert orders.open_orders(doctor, charted.id) == []
+    assert {o.id: o.status for o in tab.orders_model.rows()} == {twice.id: "revoked", done.id: "completed"}
 
 
 def test_a_value_outside_the_physiological_range_is_filed_only_when_confirmed(qtbot, sessions, charted,

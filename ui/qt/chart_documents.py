@@ -25,7 +25,7 @@ from app.permissions import Permission
 from app.session import Session
 from ui.qt import errors, ops
 from ui.qt.chart_events import ChartEvents
-from ui.qt.chart_retract import RetractBar
+from ui.qt.chart_retract import RetractBar, focus_chain
 from ui.qt.models import Column, RowsModel
 from ui.qt.pdf_view import PdfPane
 from ui.qt.style import alert_style, set_quiet
@@ -203,7 +203,8 @@ class DocumentsTab(QWidget):
         split.setStretchFactor(1, 3)
         layout = QVBoxLayout(self)
         layout.addWidget(split)
-        QWidget.setTabOrder(self.table, self.view_button)
+        focus_chain(self.table, self.view_button, self.retract_bar.reason, self.retract_bar.button,
+                    self.title, self.category, self.attach_button)
 
     # -- loading -------------------------------------------------------------
     def _changed(self, record_type: str) -> None:

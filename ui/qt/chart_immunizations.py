@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QLineEdit, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from app import directory, immunizations
 from app import formatting as fmt
@@ -22,7 +21,7 @@ from app.permissions import Permission
 from app.session import Session
 from ui.qt.chart_picker import CodePicker
 from ui.qt.chart_records import RecordsTab
-from ui.qt.chart_retract import RetractBar
+from ui.qt.chart_retract import RetractBar, focus_chain
 from ui.qt.models import Column
 
 GIVEN, NOT_GIVEN = "given", "not-given"
@@ -86,6 +85,9 @@ class ImmunizationsTab(RecordsTab):
         column.addWidget(self.table, 1)
         column.addWidget(self.retract_bar)
         layout.insertWidget(0, left, 3)
+        focus_chain(self.table, self.picker.box, self.picker.results, self.outcome, self.when, self.lot,
+                    self.has_expiry, self.expiry, self.site, self.route, self.dose, self.reason, self.note,
+                    self.save_button, self.retract_bar.reason, self.retract_bar.button)
 
     def columns(self):
         return [Column("Vaccine", lambda r: fmt.coding_text(r.shot.vaccine, with_code=False)),
@@ -112,13 +114,12 @@ class ImmunizationsTab(RecordsTab):
         self.lot = QLineEdit()
         self.lot.setAccessibleName("Lot number")
         self.lot.setMaxLength(30)
-        self.has_expiry = QCheckBox("E&xpiry known")
+        self.has_expiry = QCheckBox("E&xpiry")
+        self.has_expiry.setToolTip("Tick when the lot's expiry date is known")
         self.expiry = _date_edit()
         self.expiry.setEnabled(False)
+        self.expiry.setAccessibleName("Expiry date of the lot")
         self.has_expiry.toggled.connect(self.expiry.setEnabled)
-        expiry = QHBoxLayout()
-        expiry.addWidget(self.has_expiry)
-        expiry.addWidget(self.expiry, 1)
         self.site = QComboBox()
         self.site.addItem("Not recorded", None)
         for site in immunizations.SITES:
@@ -139,7 +140,7 @@ class ImmunizationsTab(RecordsTab):
         form.addRow("&Outcome", self.outcome)
         form.addRow("&Date", self.when)
         form.addRow("&Lot number", self.lot)
-        form.addRow("Expiry", expiry)
+        form.addRow(self.has_expiry, self.expiry)  # the box is the label: ticked when expiry is known
         form.addRow("&Site", self.site)
         form.addRow("&Route", self.route)
         form.addRow("Dose &number", self.dose)

@@ -26,7 +26,8 @@ from ui.qt.chart_events import ChartEvents
 from ui.qt.chart_picker import CodePicker
 from ui.qt.models import Column, RowsModel
 from ui.qt.style import alert_style, set_quiet
-from ui.qt.vitals_view import TrendChart
+from ui.qt.chart_retract import RetractBar, focus_chain
+from ui.qt.lab_trend import LabTrendChart
 
 RESULTS_LIMIT = 2000
 ORDER_STATUS = {"active": "Waiting for result", "completed": "Resulted", "revoked": "Cancelled",
@@ -109,8 +110,13 @@ class LabsTab(QWidget):
         self.orders_table = _table(self.orders_model, "Lab orders")
         self.results_table = _table(self.results_model, "Lab results")
         self.status = QLabel("Loading the lab orders and results…")
-        self.chart = TrendChart()
-        self.chart.setMinimumHeight(self.fontMetrics().height() * 14)
+        self.chart = LabTrendChart()
+        self.cancel_bar = RetractBar(self.orders_table, lambda order_id, reason: orders.cancel(
+            self.session, order_id, reason=reason), what="order", prompt="Cancel an open order?",
+            button_text="Ca&ncel order", hint="Why the order is cancelled", allowed=self._is_open)
+        self.cancel_bar.retracted.connect(lambda _: self.events.changed.emit(ServiceRequest.RESOURCE_TYPE))
+        self.cancel_bar.setEnabled(_may(session, Permission.ORDER_WRITE))
+        self.chart.setMinimumHeight(self.fontMetrics().height() * 12)
         self._build()
         self.orders_table.selectionModel().selectionChanged.connect(lambda *_: self._order_selected())
         self.results_table.selectionModel().selectionChanged.connect(lambda *_: self._result_selected())
@@ -131,33 +137,26 @@ class LabsTab(QWidget):
         left.setContentsMargins(0, 0, 0, 0)
         left.addWidget(self.status)
         left.addWidget(self.orders_table, 1)
-        top = QWidget()
-        row = QHBoxLayout(top)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(orders_pane, 3)
-        row.addWidget(forms, 2)
+        left.addWidget(self.cancel_bar)
         self.trend_title = QLabel("Select a result to see its trend.")
         set_quiet(self.trend_title)
         trend = QWidget()
-        right = QVBoxLayout(trend)
-        right.setContentsMargins(0, 0, 0, 0)
-        right.addWidget(self.trend_title)
-        right.addWidget(self.chart, 1)
-        bottom = QSplitter(Qt.Orientation.Horizontal)
-        bottom.addWidget(self.results_table)
-        bottom.addWidget(trend)
-        bottom.setStretchFactor(0, 3)
-        bottom.setStretchFactor(1, 2)
-        bottom.setSizes([600, 400])  # the results' flags must show without scrolling sideways
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(top)
-        split.addWidget(bottom)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
-        split.setSizes([400, 600])
-        layout = QVBoxLayout(self)
-        layout.addWidget(split)
-        QWidget.setTabOrder(self.orders_table, self.picker.box)
+        lower = QVBoxLayout(trend)
+        lower.setContentsMargins(0, 0, 0, 0)
+        lower.addWidget(self.trend_title)
+        lower.addWidget(self.chart, 1)
+        # Orders, results and the trend one above the other, full width, so the results' flags
+        # and the dates along the trend show without scrolling sideways; the forms on the right.
+        lists = QSplitter(Qt.Orientation.Vertical)
+        for pane, stretch in ((orders_pane, 2), (self.results_table, 3), (trend, 3)):
+            lists.addWidget(pane)
+            lists.setStretchFactor(lists.count() - 1, stretch)
+        layout = QHBoxLayout(self)
+        layout.addWidget(lists, 3)
+        layout.addWidget(forms, 2, Qt.AlignmentFlag.AlignTop)
+        focus_chain(self.orders_table, self.cancel_bar.reason, self.cancel_bar.button, self.picker.box,
+                    self.picker.results, self.priority, self.order_note, self.order_button, self.value,
+                    self.collected, self.performer, self.result_button, self.results_table)
 
     def _order_form(self) -> QGroupBox:
         box = QGroupBox("Order a lab test")
@@ -240,7 +239,7 @@ class LabsTab(QWidget):
         for table in (self.orders_table, self.results_table):
             table.resizeColumnsToContents()
         # Long LOINC names are cut short (the full name is the cell's tooltip) so the flags show.
-        widest = self.fontMetrics().horizontalAdvance("M") * 16
+        widest = self.fontMetrics().horizontalAdvance("M") * 22
         if self.results_table.columnWidth(1) > widest:
             self.results_table.setColumnWidth(1, widest)
         waiting = sum(o.status == "active" for o in data.orders)
@@ -288,6 +287,9 @@ class LabsTab(QWidget):
     def selected_order(self) -> ServiceRequest | None:
         rows = self.orders_table.selectionModel().selectedRows()
         return self.orders_model.row_at(rows[0].row()) if rows else None
+
+    def _is_open(self, order_id: str) -> bool:
+        return any(o.id == order_id and o.status == "active" for o in self.orders_model.rows())
 
     def _order_selected(self) -> None:
         order = self.selected_order()
@@ -370,15 +372,17 @@ class LabsTab(QWidget):
         test = terminology.loinc_test(code)
         name = test.display if test else code
         title = f"{name} ({fmt.unit_text(test.unit)})" if test else name
+        low, high = (test.ref_low, test.ref_high) if test else (None, None)
         ops.run(self, lambda: observations.trend(self.session, self.patient_id, code),
-                on_success=lambda rows: self._trend(code, title, name, rows))
+                on_success=lambda rows: self._trend(code, title, name, rows, low, high))
 
-    def _trend(self, code: str, title: str, name: str, rows: list[Observation]) -> None:
+    def _trend(self, code: str, title: str, name: str, rows: list[Observation], low, high) -> None:
         if code != self.trend_code:
             return  # another test was selected meanwhile
-        self.trend_title.setText(f"Trend of the selected test: {fmt.count_text(len(rows), 'value')}.")
-        self.chart.show_series(title, {name: rows})
-        self.chart.chart().legend().hide()  # one series: the title names it
+        shown = f"reference range {fmt.range_text(low, high)} dashed" if low is not None or high is not None else ""
+        self.trend_title.setText(f"Trend of the selected test: {fmt.count_text(len(rows), 'value')}"
+                                 + (f"; {shown}." if shown else "."))
+        self.chart.show_lab(title, name, rows, low, high)
 
 
 def _aware(when: QDateTime) -> datetime:

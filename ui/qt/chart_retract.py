@@ -20,18 +20,21 @@ class RetractBar(QWidget):
     retracted = Signal(object)
 
     def __init__(self, table: QTableView, retract: Callable[[str, str], Any], *,
-                 what: str = "entry", parent: QWidget | None = None):
+                 what: str = "entry", prompt: str = "Entered in error?",
+                 button_text: str = "Mark entered in &error", hint: str | None = None,
+                 allowed: Callable[[str], bool] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
-        self.table, self._retract = table, retract
-        self.reason = QLineEdit(placeholderText=f"Why this {what} was a mistake")
-        self.reason.setAccessibleName(f"Reason the {what} was entered in error")
-        self.button = QPushButton("Mark entered in &error")
-        self.button.setToolTip(f"The {what} is kept, marked entered in error, and hidden from the chart")
+        self.table, self._retract, self._allowed = table, retract, allowed
+        self.reason = QLineEdit(placeholderText=hint or f"Why this {what} was a mistake")
+        self.reason.setAccessibleName(f"{prompt} Reason")
+        self.button = QPushButton(button_text)
+        if allowed is None:
+            self.button.setToolTip(f"The {what} is kept, marked entered in error, and hidden from the chart")
         self.button.clicked.connect(self.retract_selected)
         self.reason.textChanged.connect(lambda _: self._enable())
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("Entered in error?"))
+        layout.addWidget(QLabel(prompt))
         layout.addWidget(self.reason, 1)
         layout.addWidget(self.button)
         self._watch_selection()
@@ -47,7 +50,9 @@ class RetractBar(QWidget):
         return rows[0].data(ID_ROLE) if rows else None
 
     def _enable(self) -> None:
-        self.button.setEnabled(bool(self.selected_id() and self.reason.text().strip()))
+        record_id = self.selected_id()
+        self.button.setEnabled(bool(record_id and self.reason.text().strip()
+                                    and (self._allowed is None or self._allowed(record_id))))
 
     def retract_selected(self) -> None:
         record_id, reason = self.selected_id(), self.reason.text().strip()
@@ -64,3 +69,9 @@ class RetractBar(QWidget):
     def _failed(self, exc: Exception) -> None:
         self._enable()
         errors.show_error(self, exc)
+
+
+def focus_chain(*widgets: QWidget) -> None:
+    """Tab moves through ``widgets`` in this order (the order a clinician fills the form in)."""
+    for first, second in zip(widgets, widgets[1:]):
+        QWidget.setTabOrder(first, second)
