@@ -270,6 +270,30 @@ def _show_sign_in(folder: Path) -> dict:
     return {"window_shown": True, "window_title": title, "qt_platform": app.platformName()}
 
 
+def _pdf_check() -> dict:
+    """Draw a one-page PDF with reportlab and render it with QtPdf, in memory (printing and the
+    Documents tab's viewer need both)."""
+    import io
+
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
+    from PySide6.QtPdf import QPdfDocument
+    from reportlab.pdfgen import canvas
+    out = io.BytesIO()
+    page = canvas.Canvas(out)
+    page.drawString(72, 720, "Outpost self-check")
+    page.showPage()
+    page.save()
+    buffer = QBuffer()
+    buffer.setData(QByteArray(out.getvalue()))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document = QPdfDocument()
+    document.load(buffer)
+    image = document.render(0, QSize(200, 260)) if document.pageCount() else None
+    if image is None or image.isNull():
+        raise OutpostError(f"Qt's PDF module could not render a page (status {document.status()})")
+    return {"pdf_pages_rendered": document.pageCount()}
+
+
 def self_check(args) -> Result:
     started = time.perf_counter()
     if args.window_only:
@@ -295,10 +319,13 @@ def self_check(args) -> Result:
         steps["terminology"] = sorted(p.name for p in terminology.resources_dir().glob("*.tsv"))
         if not steps["terminology"]:
             raise OutpostError(f"no terminology files under {terminology.resources_dir()}")
+        steps["icd10cm_cache_shipped"] = (terminology.resources_dir()
+                                           / terminology.icd_cache_path().name).is_file()
         steps.update(_show_sign_in(folder))
+        steps.update(_pdf_check())
     if not (steps["schema_is_head"] and steps["encrypted"]):
         raise OutpostError(f"self-check failed: {steps}")
     steps["seconds"] = round(time.perf_counter() - started, 2)
     return Result(steps, f"self-check passed in {steps['seconds']} s: store created, encrypted and opened "
                          f"(schema {steps['schema']}), {len(steps['terminology'])} terminology files, "
-                         f"sign-in window shown ({steps['qt_platform']})")
+                         f"sign-in window shown ({steps['qt_platform']}), a PDF page rendered")

@@ -149,6 +149,8 @@ def test_self_check_creates_opens_and_shows_the_sign_in_window(capsys, monkeypat
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["window_shown"] is True and out["encrypted"] is True
     assert out["schema_is_head"] is True and "rxnorm.tsv" in out["terminology"]
+    assert out["pdf_pages_rendered"] == 1
+    assert out["icd10cm_cache_shipped"] is False  # a source checkout: the cache is the user's
     assert not any(tmp_path.glob("outpost-self-check-*"))  # the throw-away store is gone
 
 

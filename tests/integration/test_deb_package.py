@@ -149,6 +149,8 @@ def test_the_deb_installs_into_a_clean_debian_root_and_the_installed_program_run
 
     check = _in_root(root, "/usr/bin/outpost", "--json", "self-check", env={"QT_QPA_PLATFORM": "offscreen"})
     assert '"window_shown": true' in check.stdout and '"schema_is_head": true' in check.stdout
+    assert '"pdf_pages_rendered": 1' in check.stdout  # QtPdf is in the bundle: printing, viewing
+    assert '"icd10cm_cache_shipped": true' in check.stdout  # no XML parse on a clinic's first run
 
     # A clinic store in the managed data folder; the doctor finds it there.
     _in_root(root, "/usr/bin/outpost", "init", "--clinic", "Riverside", "--admin", "admin",
