@@ -86,8 +86,28 @@ def _visit_and_bill(folder: Path, session, patient_id: str) -> None:
         clerk.close()
 
 
+def _letter_pdf() -> bytes:
+    """A one-page referral letter for the Documents tab (synthetic text)."""
+    import io
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=letter)
+    page.setFont("Helvetica-Bold", 16)
+    page.drawString(72, 700, "Referral: endocrinology")
+    page.setFont("Helvetica", 12)
+    for n, line in enumerate(("Dear colleague,", "",
+                              "Please see this patient for type 2 diabetes above goal",
+                              "despite metformin; HbA1c 8.1 % last month.", "", "Thank you.")):
+        page.drawString(72, 660 - 18 * n, line)
+    page.showPage()
+    page.save()
+    return out.getvalue()
+
+
 def _history(session, patient_id: str, *, child: bool) -> None:
-    from app import allergies, immunizations, medications, observations, problems, scheduling
+    from app import (allergies, documents, immunizations, medications, observations, orders, problems,
+                     scheduling)
     from app.model import utcnow
     now = utcnow()
     if child:
@@ -111,6 +131,14 @@ def _history(session, patient_id: str, *, child: bool) -> None:
     for code, value in (("4548-4", "8.1"), ("2345-7", "162"), ("2093-3", "188")):
         observations.record_result(session, patient_id=patient_id, code=code, value=value,
                                    effective=taken)
+    immunizations.record(session, patient_id=patient_id, cvx="141", occurrence=date(2026, 10, 2),
+                         lot_number="FL2026-118", expiration_date=date(2027, 6, 30),
+                         site="left deltoid", route="IM", dose_number=1)
+    order = orders.place_lab_order(session, patient_id=patient_id, code="2160-0", reasons=["E11.9"])
+    orders.file_results(session, order.id, results=[orders.ResultValue("2160-0", "1.6")],
+                        effective=taken, performer="Clinic lab")
+    documents.attach(session, patient_id=patient_id, content=_letter_pdf(), title="Referral letter",
+                     content_type="application/pdf", category="referral")
     if session.user.practitioner_id:
         start = (now + timedelta(days=14)).replace(hour=15, minute=0, second=0, microsecond=0)
         scheduling.book(session, patient_id=patient_id, start=start, minutes=20,
@@ -236,6 +264,19 @@ def shoot_chart_screens(shot: Shooter, main) -> None:
         editor.save_now()
     _idle(shot, "the draft to save")
     shot.save(main, "10-note-editor")
+    for name, title in (("11-immunizations", "Immunizations"), ("12-labs-and-orders", "Labs and orders")):
+        tab = chart.show_tab(title)
+        shot.wait(lambda: tab.loaded, f"the {title} tab")
+        _idle(shot, f"the {title} tab")
+        shot.save(main, name)
+    documents_tab = chart.show_tab("Documents")
+    shot.wait(lambda: documents_tab.loaded, "the documents")
+    _idle(shot, "the documents")
+    if documents_tab.model.rowCount():
+        documents_tab.table.selectRow(0)
+        documents_tab.view_selected()
+        _idle(shot, "the document to open")
+    shot.save(main, "13-documents")
 
 
 def _vitals_history(session, patient_id: str) -> None:
@@ -274,6 +315,9 @@ def shoot_clinic_screens(shot: Shooter, main) -> None:
     main.show_billing()
     _idle(shot, "the billing screen")
     shot.save(main, "22-billing")
+    main.show_dashboard()
+    _idle(shot, "the dashboard")
+    shot.save(main, "27-dashboard")
     main.auto_lock.lock()
     shot.wait(lambda: main.auto_lock.screen.isVisible(), "the lock screen")
     shot.save(main, "23-lock-screen")
@@ -306,6 +350,10 @@ def shoot_admin_screens(shot: Shooter, folder: Path, settings, size: tuple[int, 
     admin.admin.audit.search()
     _idle(shot, "the audit report")
     shot.save(admin, "26-audit-report")
+    from ui.qt import interfaces_view
+    interfaces_view.show_page(admin)
+    _idle(shot, "the interfaces page")
+    shot.save(admin, "28-interfaces")
     admin.close()
 
 
