@@ -236,10 +236,10 @@ def _pdf(tmp_path, words: str):
     return path
 
 
-def _png(tmp_path):
+def _png(tmp_path, name="wound-photo.png"):
     image = QImage(64, 48, QImage.Format.Format_RGB32)
     image.fill(QColor("#1565c0"))
-    path = tmp_path / "wound-photo.png"
+    path = tmp_path / name
     assert image.save(str(path))
     return path
 
@@ -264,10 +264,13 @@ def test_a_pdf_and_a_png_are_attached_encrypted_and_viewed_from_memory(qtbot, se
     tab.title.setText("Wound photo, day 3")
     tab.category.setCurrentIndex(tab.category.findData("imaging"))
     _attach(qtbot, tab, monkeypatch, png, 2)
+    tab.category.setCurrentIndex(0)
+    _attach(qtbot, tab, monkeypatch, _png(tmp_path, "insurance-card.jpg"), 3)
 
     stored = {d.title: d for d in documents.for_patient(doctor, charted.id)}
     assert {t: (d.content_type, d.category) for t, d in stored.items()} == {
-        "discharge-letter": ("application/pdf", "letter"), "Wound photo, day 3": ("image/png", "imaging")}
+        "discharge-letter": ("application/pdf", "letter"), "Wound photo, day 3": ("image/png", "imaging"),
+        "insurance-card": ("image/jpeg", None)}
     assert documents.read(doctor, stored["discharge-letter"].id)[1] == pdf.read_bytes()
     on_disk = b"".join(f.read_bytes() for f in store_dir.rglob("*") if f.is_file())
     assert b"ZEBRA-DISCHARGE-4711" not in on_disk and png.read_bytes()[:64] not in on_disk
@@ -276,9 +279,13 @@ def test_a_pdf_and_a_png_are_attached_encrypted_and_viewed_from_memory(qtbot, se
     tab.view_button.click()
     qtbot.waitUntil(lambda: tab.viewer.currentWidget() is tab.viewer.image_area, timeout=5000)
     assert tab.viewer.image.pixmap().size() == QSize(64, 48)
+    _select(tab, "insurance-card")
+    tab.view_button.click()
+    qtbot.waitUntil(lambda: tab.viewer.shown_title == "insurance-card", timeout=5000)
+    assert tab.viewer.currentWidget() is tab.viewer.image_area
+    assert "JPEG image" in tab.caption.text()
 
-    if not pdf_view.available():
-        pytest.skip("the Qt PDF module (pyside6-pdf) is not installed")
+    assert pdf_view.available()  # pyside6-pdf is a dependency
     _select(tab, "discharge-letter")
     tab.view_button.click()
     qtbot.waitUntil(lambda: tab.viewer.pdf.ready(), timeout=5000)
