@@ -127,7 +127,8 @@ class ReportQueries:
     def births(self) -> dict[str, date]:
         # in birth-date order (the covering index's), so sorting them by age costs nothing
         rows = self._all("SELECT id, birth_date FROM patients WHERE status = 'active' ORDER BY birth_date")
-        return {pid: date.fromisoformat(born) for pid, born in rows}
+        days = {text: date.fromisoformat(text) for text in {born for _, born in rows}}  # ~1 per 8 patients
+        return {pid: days[born] for pid, born in rows}
 
     # Patients come back once per matching row (no DISTINCT: its temporary b-tree costs
     # more than the set that removes the repeats).
@@ -148,7 +149,9 @@ class ReportQueries:
             "LEFT JOIN latest_observations l ON l.patient_id = c.patient_id AND l.code = :code "
             f"  AND l.effective >= :since WHERE {_ranges(ranges, params)} AND c.status != 'entered-in-error' "
             "AND json_extract(c.data, '$.clinical_status') IN ('active', 'recurrence', 'relapse')", **params)
-        return {pid: (Decimal(value) if value is not None else None) for pid, value in rows}
+        values = {text: Decimal(text) for text in {value for _, value in rows} - {None}}  # few distinct
+        values[None] = None
+        return {pid: values[value] for pid, value in rows}
 
     def with_vaccine(self, cvx: tuple[str, ...], since: date) -> set[str]:
         marks = ", ".join(f":v{n}" for n in range(len(cvx)))
