@@ -8,7 +8,7 @@ token endpoint is) goes to the encrypted store's settings beside them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from app import secrets as app_secrets
 from app.audit import Action
@@ -109,12 +109,37 @@ def forget(session: Session, secrets: SecretStore) -> None:
         uow.commit()
 
 
+@dataclass(frozen=True)
+class Counts:
+    pending: int  # local changes waiting to be sent
+    conflicts: int  # conflicts waiting for a person
+    rejected: int  # records the server refused
+
+
+def counts(session: Session) -> Counts:
+    """What waits: changes to send, conflicts to decide, refused records (sync permission).
+    Cheap enough for a status bar that asks every half minute."""
+    session.require(Permission.SYNC)
+    with session.uow() as uow:
+        return Counts(uow.sync.outbox_count(), len(uow.sync.conflicts("open")), len(uow.sync.rejections()))
+
+
+#: How far back to look for rounds, widening until enough are found: a store syncing every
+#: few minutes finds them in the first window without reading a year of audit entries.
+_WINDOWS = (timedelta(hours=1), timedelta(days=1), timedelta(days=30), timedelta(days=366), None)
+
+
 def recent_rounds(session: Session, limit: int = 20) -> list[Round]:
     """The last ``limit`` sync rounds of this store, newest first (sync permission)."""
     session.require(Permission.SYNC)
+    now = session.clock()
     with session.uow() as uow:
-        entries = [e for e in uow.audit.query(action=Action.SYNC.value)
-                   if e.patient_id is None and e.record_id is None and "server" in (e.detail or {})]
+        for window in _WINDOWS:
+            since = now - window if window is not None else None
+            entries = [e for e in uow.audit.query(action=Action.SYNC.value, since=since)
+                       if e.patient_id is None and e.record_id is None and "server" in (e.detail or {})]
+            if len(entries) >= limit:
+                break
     out = []
     for e in reversed(entries[-limit:]):
         d = e.detail

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 import shiboken6
@@ -27,7 +28,7 @@ from app.permissions import Permission
 from db.secret_store import secret_store
 from sync.engine import SyncReport, run_round
 from sync.gateway import GatewayOptions, HttpGateway
-from sync.runner import Progress, RunnerStatus, SyncRunner, store_status
+from sync.runner import Progress, RunnerStatus, StoreStatus, SyncRunner
 from ui import wiring
 from ui.qt import ops, pyside_fix
 from ui.qt import sync_text as say
@@ -71,6 +72,16 @@ class SyncIndicator(QToolButton):
         # wide enough for a round's progress, so the status bar does not jump at every step
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("Syncing — receiving · 999 records · 9.9 MB")
                              + 16)
+
+
+def store_now(session) -> StoreStatus:
+    """What the store says about sync, read cheaply (the counts and the newest round only)."""
+    c = sync_settings.counts(session)
+    rounds = sync_settings.recent_rounds(session, limit=1)
+    last = rounds[0] if rounds else None
+    error = (last.failed or "sync protocol error: the round failed") if last and not last.ok else None
+    return StoreStatus(c.pending, c.conflicts, c.rejected, last.at if last else None,
+                       None if last is None else "success" if last.ok else "failure", error)
 
 
 def _emitter(signal):
@@ -154,7 +165,7 @@ class SyncControl(QObject):
         if not self.allowed or self._closed:
             return
         def read():
-            return sync_settings.load(self.session, self.secrets), store_status(self.session)
+            return sync_settings.load(self.session, self.secrets), store_now(self.session)
         ops.run(self.indicator, read, on_success=self._configured, on_failure=self._unreadable)
 
     def _configured(self, loaded) -> None:
@@ -291,12 +302,13 @@ class SyncControl(QObject):
         if self.runner is None:
             self.reconfigure()
             return
-        runner = self.runner
-        ops.run(self.indicator, runner.status, on_success=self._refreshed, on_failure=lambda exc: None)
+        ops.run(self.indicator, lambda: sync_settings.counts(self.session), on_success=self._refreshed,
+                on_failure=lambda exc: None)
 
-    def _refreshed(self, s: RunnerStatus) -> None:
-        if self.runner is not None and s.state == getattr(self.status, "state", None):
-            self.status = s
+    def _refreshed(self, c: sync_settings.Counts) -> None:
+        """New counts; the round's outcome stays what the runner said."""
+        if self.runner is not None and self.status is not None:
+            self.status = replace(self.status, pending=c.pending, conflicts=c.conflicts, rejected=c.rejected)
             self._render()
 
     # -- connectivity -------------------------------------------------------------------------
