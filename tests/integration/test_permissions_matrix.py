@@ -9,13 +9,30 @@ from typing import Any, Callable
 
 from app import (allergies, billing, consents, documents, immunizations, medications, notes, observations,
                  orders, problems, scheduling)
-from app import billing_visits, directory, sync_status
+from app import billing_visits, directory, sync_settings, sync_status
 from app.errors import PermissionDenied
 from app.orders import ResultValue
 from app.permissions import ROLE_PERMISSIONS, Permission, allowed
 from tests.integration._clinical import audit_actions, register, visit
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(16)
+
+
+class MemorySecrets:
+    """A secret store in memory (the sync settings' secret goes to one)."""
+    where = "memory"
+
+    def __init__(self):
+        self.values: dict[str, str] = {}
+
+    def get(self, name: str) -> str | None:
+        return self.values.get(name)
+
+    def put(self, name: str, value: str) -> None:
+        self.values[name] = value
+
+    def delete(self, name: str) -> None:
+        self.values.pop(name, None)
 
 
 class World:
@@ -99,6 +116,11 @@ OPERATIONS = [
     Operation("add a location", Permission.CONFIG_ADMIN,
               lambda s, w, n: directory.add_location(s, name=f"Site {n}"), lambda w: next(w._slots)),
     Operation("see the sync status", Permission.SYNC, lambda s, w, _: sync_status.status(s)),
+    Operation("see the last sync rounds", Permission.SYNC, lambda s, w, _: sync_settings.recent_rounds(s)),
+    Operation("save the sync server settings", Permission.CONFIG_ADMIN,
+              lambda s, w, place: sync_settings.save(s, place, server_url="https://fhir.example.org/r4",
+                                                     auth=sync_settings.TOKEN, secret="token"),
+              lambda w: MemorySecrets()),
     Operation("record a consent", Permission.PATIENT_WRITE,
               lambda s, w, _: consents.record(s, patient_id=w.pid, category="treatment")),
 ]
