@@ -260,7 +260,7 @@ def patients_for(session: Session, measure: str, *, as_of: date, numerator: bool
     with session.uow() as uow:
         _, denominator, hits, _ = _groups(uow, as_of, only=measure)[measure]
         ids = hits if numerator else denominator - hits
-        people = sorted((uow.patients.get(pid) for pid in ids), key=lambda p: p.mrn)[:limit]
+        people = sorted(uow.patients.find_many(ids).values(), key=lambda p: p.mrn)[:limit]
         uow.audit.append(session.entry(Action.QUERY, record_type="Measure", record_id=measure, detail={
             "report": "measure patients", "as of": as_of.isoformat(), "numerator": numerator,
             "rows": len(people)}))
