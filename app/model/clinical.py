@@ -34,6 +34,7 @@ class ObservationComponent:
     interpretation: str | None = None
     ref_low: Decimal | None = None
     ref_high: Decimal | None = None
+    absent_reason: str | None = None  # why there is no value (data-absent-reason code)
 
 
 @dataclass(kw_only=True)

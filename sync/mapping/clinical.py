@@ -11,6 +11,7 @@ TERM = "http://terminology.hl7.org/CodeSystem/"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 OBS_CATEGORY = TERM + "observation-category"
 INTERPRETATION = TERM + "v3-ObservationInterpretation"
+DATA_ABSENT = TERM + "data-absent-reason"
 CONDITION_CATEGORY = TERM + "condition-category"
 CONDITION_CLINICAL, CONDITION_VERIFICATION = TERM + "condition-clinical", TERM + "condition-ver-status"
 ALLERGY_CLINICAL, ALLERGY_VERIFICATION = (TERM + "allergyintolerance-clinical",
@@ -88,6 +89,7 @@ def observation_to_fhir(o: Observation, ctx: MapContext) -> dict:
 def _component_out(c: ObservationComponent) -> dict:
     rng = prune({"low": _quantity(c.ref_low, c.unit), "high": _quantity(c.ref_high, c.unit)})
     out = {"code": concept_out(c.code),
+           "dataAbsentReason": code_concept(DATA_ABSENT, c.absent_reason),
            "interpretation": [code_concept(INTERPRETATION, c.interpretation)] if c.interpretation else None,
            "referenceRange": [rng] if rng else None}
     if c.value is not None:
@@ -104,6 +106,7 @@ def _component_in(c: dict) -> ObservationComponent:
         code=concept_in(c.get("code")), value=decimal(qty.get("value")),
         unit=qty.get("code") or qty.get("unit") or (rng.get("low") or rng.get("high") or {}).get("code"),
         value_text=c.get("valueString"), interpretation=code_of(first(c.get("interpretation"))),
+        absent_reason=code_of(c.get("dataAbsentReason")),
         ref_low=decimal((rng.get("low") or {}).get("value")), ref_high=decimal((rng.get("high") or {}).get("value")))
 
 

@@ -186,6 +186,27 @@ def test_a_blood_pressure_panel_is_one_observation_with_its_components(clinic, t
     assert "valueQuantity" not in back
 
 
+def test_a_component_without_a_value_keeps_the_reason_it_has_none(clinic, tmp_path):
+    from fhir.resources.R4B.observation import Observation as FhirObservation
+    b = hand_bundle()
+    b["entry"].append(blood_pressure(120, 80))
+    absent = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason", "code": "error"}]}
+    b["entry"][-1]["resource"]["component"][1] = {**b["entry"][-1]["resource"]["component"][1],
+                                                  "dataAbsentReason": absent}
+    del b["entry"][-1]["resource"]["component"][1]["valueQuantity"]
+    path = tmp_path / "bp.json"
+    path.write_text(json.dumps(b))
+    [r] = fhir_import.import_files(clinic.session, [path])
+    assert r.errors == []
+    with clinic.store.uow() as uow:
+        panel = uow.records(Observation).get(fhir_import.local_id("Observation", "bp-1"))
+    assert [(c.code.code, c.value, c.absent_reason) for c in panel.components] == [
+        ("8480-6", Decimal(120), None), ("8462-4", None, "error")]
+    back = mapping.to_fhir(panel, sync_context(clinic.session))
+    assert back["component"][1]["dataAbsentReason"] == absent and "valueQuantity" not in back["component"][1]
+    FhirObservation.model_validate(back)
+
+
 @pytest.mark.parametrize(("mutate", "expected"), [
     (lambda c: c[1].pop("valueQuantity"), "entry 4 (Observation): component[1].value[x]: missing"),
     (lambda c: c[0]["code"].pop("coding"), "entry 4 (Observation): component[0].code: missing"),
