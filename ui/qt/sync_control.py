@@ -14,13 +14,11 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import replace
-from urllib.parse import urlsplit
 
 import shiboken6
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtNetwork import QAbstractSocket, QNetworkInformation, QTcpSocket
-from PySide6.QtWidgets import QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QToolButton, QWidget
 
 from app import sync_settings
 from app.errors import OutpostError, SyncError
@@ -33,6 +31,7 @@ from ui import wiring
 from ui.qt import ops, pyside_fix
 from ui.qt import sync_text as say
 from ui.qt.style import alert_style
+from ui.qt.sync_network import Probe, watch_network
 
 NOT_SET_UP = say.NOT_SET_UP
 REFRESH_MS = 30_000  # re-read the counts (changes are made while no round runs)
@@ -132,8 +131,8 @@ class SyncControl(QObject):
         self._build_actions()
         self.refresh_timer = QTimer(self, interval=REFRESH_MS, timeout=self.refresh)
         self.tick_timer = QTimer(self, interval=TICK_MS, timeout=self._render)
-        self.probe = _Probe(self, probe_ms)
-        self._watch_network()
+        self.probe = Probe(self, probe_ms)
+        self.network = watch_network(self)
         if not self.allowed:
             self.indicator.setText(say.NOT_ALLOWED)
             for a in (self.sync_now_action, self.cancel_action):
@@ -312,16 +311,6 @@ class SyncControl(QObject):
             self._render()
 
     # -- connectivity -------------------------------------------------------------------------
-    def _watch_network(self) -> None:
-        try:
-            if QNetworkInformation.instance() is None:
-                QNetworkInformation.loadDefaultBackend()
-            info = QNetworkInformation.instance()
-        except Exception:  # noqa: BLE001 - no backend on this platform: the probe still works
-            info = None
-        if info is not None:
-            self.relay_network = _NetworkRelay(self, info)
-
     def network_back(self) -> None:
         """The network (or the server) is reachable again: sync now if the last round could not."""
         if self.runner is not None and self.status is not None and self.status.state == "waiting":
@@ -338,56 +327,13 @@ class SyncControl(QObject):
             t.stop()
         self.probe.stop()
         runner, self.runner = self.runner, None
-        if runner is not None:
+        if runner is None:
+            return
+        busy = runner.state == "running"
+        if busy:  # the step under way finishes first (a request may take a while)
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
             runner.stop(timeout)
-
-
-class _NetworkRelay(QObject):
-    def __init__(self, control: SyncControl, info: QNetworkInformation):
-        super().__init__(control)
-        self.control = control
-        info.reachabilityChanged.connect(self._changed)
-
-    @Slot(QNetworkInformation.Reachability)
-    def _changed(self, reachability) -> None:
-        if reachability in (QNetworkInformation.Reachability.Online, QNetworkInformation.Reachability.Site):
-            self.control.network_back()
-
-
-class _Probe(QObject):
-    """While rounds fail for want of a network, try a TCP connection to the server now and
-    then (no request, nothing sent); when it answers, sync at once instead of at the back-off."""
-
-    def __init__(self, control: SyncControl, every_ms: int):
-        super().__init__(control)
-        self.control = control
-        self.target: tuple[str, int] | None = None
-        self.socket = QTcpSocket(self)
-        self.socket.connected.connect(self._answered)
-        self.timer = QTimer(self, interval=every_ms, timeout=self._try)
-
-    def watch(self, server: str | None) -> None:
-        parts = urlsplit(server or "")
-        if not parts.hostname:
-            return
-        self.target = (parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-        if not self.timer.isActive():
-            self.timer.start()
-
-    def stop(self) -> None:
-        self.timer.stop()
-        self.socket.abort()
-
-    @Slot()
-    def _try(self) -> None:
-        if self.target is None:
-            return
-        if self.socket.state() != QAbstractSocket.SocketState.UnconnectedState:
-            self.socket.abort()
-        self.socket.connectToHost(*self.target)
-
-    @Slot()
-    def _answered(self) -> None:
-        self.socket.abort()
-        self.timer.stop()
-        self.control.network_back()
+        finally:
+            if busy:
+                QApplication.restoreOverrideCursor()

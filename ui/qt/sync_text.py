@@ -12,7 +12,7 @@ import re
 from typing import Callable, TypeVar
 
 from app import formatting as fmt
-from sync.runner import Progress, RunnerStatus, StoreStatus
+from sync.runner import Progress, StoreStatus
 
 NOT_SET_UP = "Sync not set up"
 NOT_ALLOWED = "Sync status not available to your role"
@@ -161,4 +161,4 @@ def is_alert(s: StoreStatus | None) -> bool:
 
 
 __all__ = ["NOT_SET_UP", "NOT_ALLOWED", "status_text", "status_tooltip", "progress_text", "failure_sentence",
-           "failure_short", "bytes_text", "wait_text", "is_alert", "RunnerStatus"]
+           "failure_short", "bytes_text", "wait_text", "is_alert"]
