@@ -44,6 +44,12 @@ class ReportQueries:
     def _rows(self, sql: str, **params):
         return self.conn.execute(text(sql), params)
 
+    def _ids(self, sql: str, **params) -> set[str]:
+        """The ids one column of ``sql`` names, joined into one string by SQLite and split here:
+        a clinic-wide set of patients (up to 200,000) without a result row per patient."""
+        joined = self._all(f"SELECT group_concat(id) FROM ({sql})", **params)[0][0]
+        return set(joined.split(",")) if joined else set()
+
     def _all(self, sql: str, **params) -> list[tuple]:
         """Every row as a plain tuple, fetched by the driver in one go: the clinic-wide reads
         return up to a few hundred thousand rows, and building a result row object per row
@@ -125,46 +131,46 @@ class ReportQueries:
         return [(r[0], r[1]) for r in rows]
 
     def births(self) -> dict[str, date]:
-        # in birth-date order (the covering index's), so sorting them by age costs nothing
-        rows = self._all("SELECT id, birth_date FROM patients WHERE status = 'active' ORDER BY birth_date")
-        days = {text: date.fromisoformat(text) for text in {born for _, born in rows}}  # ~1 per 8 patients
-        return {pid: days[born] for pid, born in rows}
+        # one row per birth date with its patients joined, in the covering index's order (no
+        # sort here, and the dict comes out in birth-date order, so sorting by age is one pass)
+        out: dict[str, date] = {}
+        for born, ids in self._all("SELECT birth_date, group_concat(id) FROM patients "
+                                   "WHERE status = 'active' GROUP BY birth_date"):
+            out.update(dict.fromkeys(ids.split(","), date.fromisoformat(born)))
+        return out
 
-    # Patients come back once per matching row (no DISTINCT: its temporary b-tree costs
-    # more than the set that removes the repeats).
+    # Patients come once per matching row (no DISTINCT: its temporary b-tree costs more
+    # than the set that drops the repeats).
     def with_condition(self, ranges: tuple[CodeRange, ...]) -> set[str]:
         params: dict = {}
-        rows = self._all(
-            f"SELECT c.patient_id FROM conditions c WHERE {_ranges(ranges, params)} "
+        return self._ids(
+            f"SELECT c.patient_id AS id FROM conditions c WHERE {_ranges(ranges, params)} "
             "AND c.status != 'entered-in-error' "
             "AND json_extract(c.data, '$.clinical_status') IN ('active', 'recurrence', 'relapse')", **params)
-        return {r[0] for r in rows}
 
     def latest_values(self, ranges: tuple[CodeRange, ...], loinc: str,
                       since: datetime) -> dict[str, Decimal | None]:
-        # one primary-key probe per patient into the latest-value summary (db/observation_latest.py)
-        params: dict = {"code": loinc, "since": _utc(since)}
-        rows = self._all(
-            "SELECT c.patient_id, l.value FROM conditions c "
-            "LEFT JOIN latest_observations l ON l.patient_id = c.patient_id AND l.code = :code "
-            f"  AND l.effective >= :since WHERE {_ranges(ranges, params)} AND c.status != 'entered-in-error' "
-            "AND json_extract(c.data, '$.clinical_status') IN ('active', 'recurrence', 'relapse')", **params)
-        values = {text: Decimal(text) for text in {value for _, value in rows} - {None}}  # few distinct
+        # The latest-value summary (db/observation_latest.py) read in one sequential range of
+        # its (code, effective) index, matched to the patients here: cheaper than a probe
+        # per patient, whose pages are scattered over the whole summary.
+        patients = self.with_condition(ranges)
+        rows = self._all("SELECT patient_id, value FROM latest_observations WHERE code = :code "
+                         "AND effective >= :since", code=loinc, since=_utc(since))
+        latest = dict(rows)
+        values = {text: Decimal(text) for text in set(latest.values()) - {None}}  # few distinct
         values[None] = None
-        return {pid: values[value] for pid, value in rows}
+        return {pid: values[latest.get(pid)] for pid in patients}
 
     def with_vaccine(self, cvx: tuple[str, ...], since: date) -> set[str]:
         marks = ", ".join(f":v{n}" for n in range(len(cvx)))
-        rows = self._all(
-            "SELECT patient_id FROM report_facts WHERE resource_type = 'Immunization' "
+        return self._ids(
+            "SELECT patient_id AS id FROM report_facts WHERE resource_type = 'Immunization' "
             f"AND code IN ({marks}) AND day >= :since AND status = 'completed'",
             since=since.isoformat(), **{f"v{n}": c for n, c in enumerate(cvx)})
-        return {r[0] for r in rows}
 
     def with_result(self, loinc: tuple[str, ...], since: datetime) -> set[str]:
         # a live result since then exists exactly when the latest one is that recent
         marks = ", ".join(f":c{n}" for n in range(len(loinc)))
-        rows = self._all(f"SELECT patient_id FROM latest_observations WHERE code IN ({marks}) "
+        return self._ids(f"SELECT patient_id AS id FROM latest_observations WHERE code IN ({marks}) "
                          "AND effective >= :since", since=_utc(since),
                          **{f"c{n}": c for n, c in enumerate(loinc)})
-        return {r[0] for r in rows}
