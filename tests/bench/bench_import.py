@@ -7,7 +7,9 @@ imports the same files again (the idempotent path: everything found, nothing wri
 The HL7 side sends ADT^A04 registrations followed by an ORU^R01 for each patient.
 Target: >= 2,000 resources/s for 1,000 patients on this machine. ``ratio_to_baseline`` is the
 import rate over a plain JSON parse-and-write loop on the same lines, measured around the
-import, so figures from a loaded machine can be compared.
+import, and ``resources_per_cpu_s`` the rate per second of this process's own CPU time
+(what other engineers' work on the shared cores changes least), so figures from a loaded
+machine can be compared.
 """
 from __future__ import annotations
 
@@ -61,9 +63,9 @@ def run(quick: bool = False) -> dict:
         generate_s = time.perf_counter() - started
         baseline = _baseline_per_s(files)
         with clinic(folder / "store") as opened:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             results = fhir_import.import_files(opened.session, files)
-            first_s = time.perf_counter() - started
+            first_s, cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
             baseline = (baseline + _baseline_per_s(files)) / 2  # before and after: the load moves
             resources = sum(r.resources for r in results)
             errors = sum(len(r.errors) for r in results)
@@ -79,7 +81,9 @@ def run(quick: bool = False) -> dict:
     rate = resources / first_s if first_s else 0.0
     return {"patients": size["patients"], "resources": resources, "errors": errors,
             "generate_s": round(generate_s, 2), "import_s": round(first_s, 2),
-            "resources_per_s": round(rate, 1), "baseline_per_s": round(baseline, 1),
+            "resources_per_s": round(rate, 1), "import_cpu_s": round(cpu_s, 2),
+            "resources_per_cpu_s": round(resources / cpu_s, 1) if cpu_s else 0.0,
+            "baseline_per_s": round(baseline, 1),
             "ratio_to_baseline": round(rate / baseline, 3) if baseline else 0.0, "reimport_s": round(again_s, 2),
             "reimport_resources_per_s": round(resources / again_s, 1) if again_s else 0.0,
             "reimport_created": created_again,
