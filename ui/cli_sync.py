@@ -1,4 +1,7 @@
-"""``outpost sync --server URL [--json]``: one headless sync round (push, then pull).
+"""``outpost sync [--server URL] [--json]``: one headless sync round (push, then pull).
+
+Without ``--server`` the round goes to the server set in the client (Administration ->
+Sync server), with its saved credentials and token endpoint.
 
 Prints the counts pushed, pulled, merged, conflicts and errors; exit 1 with one line on
 stderr when the round failed. The credentials are the ones saved for the clinic
@@ -14,6 +17,7 @@ import os
 import sys
 
 from app import secrets as app_secrets
+from app import sync_settings
 from app.audit import Action
 from app.errors import AccountLocked, SignInFailed, SyncError, ValidationError
 from app.permissions import Permission
@@ -56,12 +60,24 @@ def _open(args) -> wiring.Opened:
     return _signed_in(args)
 
 
-def gateway(opened: wiring.Opened, args, server: str) -> HttpGateway:
-    """The gateway for this round: saved or environment credentials, TLS options."""
-    saved = app_secrets.sync_credentials(opened.session, secret_store(opened.store))
+def gateway(opened: wiring.Opened, args, server: str | None) -> HttpGateway:
+    """The gateway for this round: saved or environment credentials, TLS options. With no
+    ``server``, the server, credentials and token endpoint saved in the client's settings."""
+    secrets = secret_store(opened.store)
+    saved = app_secrets.sync_credentials(opened.session, secrets)
     options = GatewayOptions(ca_bundle=args.ca_bundle, timeout=args.timeout,
                              connect_timeout=min(args.timeout, 10.0), gzip_requests=args.gzip_requests)
     env_token = os.environ.get(TOKEN_ENV)
+    if server is None:
+        settings = sync_settings.load(opened.session, secrets)
+        if settings is None:
+            raise ValidationError({"--server": "give the FHIR server's base URL (https://host/fhir), or set "
+                                               "the sync server in the client (Administration, Sync server)"})
+        server = settings.server_url
+        if settings.auth == sync_settings.CLIENT and not env_token:
+            options.client_id, options.client_secret = saved.client_id, saved.client_secret
+            options.token_url = check_url(args.token_url) if args.token_url else settings.token_url
+            return HttpGateway(server, options)
     if args.token_url and saved is not None and not env_token:
         # OAuth2 client credentials: the gateway fetches the token when first needed and a
         # new one when it expires (by expires_in) or the server answers 401 mid-round.
@@ -72,9 +88,9 @@ def gateway(opened: wiring.Opened, args, server: str) -> HttpGateway:
     return HttpGateway(server, options)
 
 
-def _server(args) -> str:
+def _server(args) -> str | None:
     if not args.server:
-        raise ValidationError({"--server": "the FHIR server's base URL is required (https://host/fhir)"})
+        return None  # the server saved in the client's settings
     try:
         return check_url(args.server)
     except SyncError as exc:
@@ -111,7 +127,7 @@ def sync_round(args) -> Result:
 
 def register(sub, common, parser_class) -> None:
     s = sub.add_parser("sync", parents=[common], help="one sync round with the central FHIR server")
-    s.add_argument("--server", metavar="URL", help="the FHIR R4 base URL (https); required for a round")
+    s.add_argument("--server", metavar="URL", help="the FHIR R4 base URL (https); default: the server set in the client")
     s.add_argument("--ca-bundle", metavar="FILE", help="verify the server against this CA bundle")
     s.add_argument("--token-url", metavar="URL",
                    help="exchange the saved client id and secret here (OAuth2 client credentials)")

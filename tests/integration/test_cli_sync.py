@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from app import patients
+from app import patients, sync_settings
 from app import secrets as app_secrets
 from app.model import HumanName, Patient
 from db.secret_store import StoreSecrets, secret_store
@@ -164,3 +164,32 @@ def test_unattended_sync_without_the_machine_slot_is_refused(ws, folder, memory_
                      "--unattended"])
     assert code == 1 and "unattended access is not enabled" in capsys.readouterr().err
 
+
+
+def test_without_server_the_round_goes_to_the_server_saved_in_the_client(
+        ws, folder, fhir_server, monkeypatch, capsys):
+    monkeypatch.delenv("OUTPOST_SYNC_TOKEN", raising=False)
+    sync_settings.save(ws.admin, StoreSecrets(ws.store.uow), server_url=fhir_server.url,
+                       auth=sync_settings.TOKEN, secret=TOKEN)
+    patient = _register(ws)
+    monkeypatch.setenv("OUTPOST_PASSWORD", ADMIN_PASSWORD)
+
+    code = cli.main(["--data-dir", folder, "--user", "admin", "sync", "--json"])
+
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["server"].rstrip("/") == fhir_server.url.rstrip("/") and data["pushed"] >= 2
+    assert patients.get(ws.doctor, patient.id).server_version
+
+
+def test_without_server_and_nothing_saved_the_round_is_refused_saying_what_to_give(
+        ws, folder, monkeypatch, capsys):
+    monkeypatch.setenv("OUTPOST_PASSWORD", ADMIN_PASSWORD)
+
+    code = cli.main(["--data-dir", folder, "--user", "admin", "sync"])
+
+    _, err = capsys.readouterr()
+    lines = _failures(err)
+    assert code != 0 and len(lines) == 1
+    assert "--server" in lines[0] and "Sync server" in lines[0]
