@@ -30,6 +30,7 @@ class ObservationComponent:
     code: Coding
     value: Decimal | None = None
     unit: str | None = None
+    unit_shown: str | None = None  # the unit as received, when it is not the UCUM code
     value_text: str | None = None
     interpretation: str | None = None
     ref_low: Decimal | None = None
@@ -50,6 +51,7 @@ class Observation(Record):
     category: str = "vital-signs"  # vital-signs | laboratory
     value: Decimal | None = None
     unit: str | None = None
+    unit_shown: str | None = None  # the unit as received ("mmHg"), when it is not the UCUM code
     value_text: str | None = None
     ref_low: Decimal | None = None
     ref_high: Decimal | None = None

@@ -54,15 +54,23 @@ def encounter_from_fhir(r: dict) -> Encounter:
         reasons=[concept_in(c) for c in r.get("reasonCode") or []])
 
 
-def _quantity(value, unit) -> dict | None:
+def _quantity(value, unit, shown: str | None = None) -> dict | None:
+    """A UCUM quantity; ``shown`` is the unit as the sender wrote it when that differs from
+    the UCUM code ("mmHg" for mm[Hg])."""
     if value is None:
         return None
-    return prune({"value": number(value), "unit": unit,
+    return prune({"value": number(value), "unit": shown or unit,
                   "system": SYSTEM_URLS["ucum"] if unit else None, "code": unit})
 
 
+def _shown_unit(qty: dict) -> str | None:
+    unit = qty.get("unit")
+    return unit if unit and qty.get("code") and unit != qty["code"] else None
+
+
 def observation_to_fhir(o: Observation, ctx: MapContext) -> dict:
-    rng = prune({"low": _quantity(o.ref_low, o.unit), "high": _quantity(o.ref_high, o.unit)})
+    rng = prune({"low": _quantity(o.ref_low, o.unit, o.unit_shown),
+                  "high": _quantity(o.ref_high, o.unit, o.unit_shown)})
     out = base(o, ctx) | {
         "extension": extensions(ext("report", ref("DiagnosticReport", o.report_id))),
         "status": o.status,
@@ -78,7 +86,7 @@ def observation_to_fhir(o: Observation, ctx: MapContext) -> dict:
         "referenceRange": [rng] if rng else None,
     }
     if o.value is not None:
-        out["valueQuantity"] = _quantity(o.value, o.unit)
+        out["valueQuantity"] = _quantity(o.value, o.unit, o.unit_shown)
     elif o.value_text is not None:
         out["valueString"] = o.value_text
     if o.components:
@@ -87,13 +95,14 @@ def observation_to_fhir(o: Observation, ctx: MapContext) -> dict:
 
 
 def _component_out(c: ObservationComponent) -> dict:
-    rng = prune({"low": _quantity(c.ref_low, c.unit), "high": _quantity(c.ref_high, c.unit)})
+    rng = prune({"low": _quantity(c.ref_low, c.unit, c.unit_shown),
+                  "high": _quantity(c.ref_high, c.unit, c.unit_shown)})
     out = {"code": concept_out(c.code),
            "dataAbsentReason": code_concept(DATA_ABSENT, c.absent_reason),
            "interpretation": [code_concept(INTERPRETATION, c.interpretation)] if c.interpretation else None,
            "referenceRange": [rng] if rng else None}
     if c.value is not None:
-        out["valueQuantity"] = _quantity(c.value, c.unit)
+        out["valueQuantity"] = _quantity(c.value, c.unit, c.unit_shown)
     elif c.value_text is not None:
         out["valueString"] = c.value_text
     return prune(out)
@@ -105,6 +114,7 @@ def _component_in(c: dict) -> ObservationComponent:
     return ObservationComponent(
         code=concept_in(c.get("code")), value=decimal(qty.get("value")),
         unit=qty.get("code") or qty.get("unit") or (rng.get("low") or rng.get("high") or {}).get("code"),
+        unit_shown=_shown_unit(qty),
         value_text=c.get("valueString"), interpretation=code_of(first(c.get("interpretation"))),
         absent_reason=code_of(c.get("dataAbsentReason")),
         ref_low=decimal((rng.get("low") or {}).get("value")), ref_high=decimal((rng.get("high") or {}).get("value")))
@@ -119,7 +129,7 @@ def observation_from_fhir(r: dict) -> Observation:
         effective=to_datetime(r.get("effectiveDateTime") or (r.get("effectivePeriod") or {}).get("start")
                               or r.get("issued")),
         category=code_of(first(r.get("category")), "laboratory"), value=decimal(qty.get("value")),
-        unit=unit, value_text=r.get("valueString"),
+        unit=unit, unit_shown=_shown_unit(qty), value_text=r.get("valueString"),
         ref_low=decimal((rng.get("low") or {}).get("value")),
         ref_high=decimal((rng.get("high") or {}).get("value")),
         interpretation=code_of(first(r.get("interpretation"))),

@@ -98,14 +98,14 @@ def values(r: dict) -> dict:
     """The values a resource carries that must survive: quantities, components, dates,
     the patient it is about."""
     q = r.get("valueQuantity") or {}
-    out = {"value": Decimal(str(q["value"])) if "value" in q else None, "unit": q.get("code") or q.get("unit"),
+    out = {"value": Decimal(str(q["value"])) if "value" in q else None, "unit": (q.get("code"), q.get("unit")),
            "subject": ((r.get("subject") or r.get("patient") or {}).get("reference") or "").split("/")[-1]
            .removeprefix("urn:uuid:"),
            "effective": _instant(r.get("effectiveDateTime")), "issued": _instant(r.get("issued")), "onset": _instant(r.get("onsetDateTime")),
            "birthDate": r.get("birthDate"), "gender": r.get("gender"), "status": r.get("status")}
     out["components"] = sorted(
-        (c["code"]["coding"][0]["code"], Decimal(str(c["valueQuantity"]["value"])))
-        for c in r.get("component") or [] if "valueQuantity" in c)
+        (c["code"]["coding"][0]["code"], Decimal(str(c["valueQuantity"]["value"])), c["valueQuantity"].get("unit"),
+         c["valueQuantity"].get("code")) for c in r.get("component") or [] if "valueQuantity" in c)
     return out
 
 
