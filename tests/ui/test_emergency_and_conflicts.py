@@ -103,6 +103,7 @@ def test_a_sync_conflict_shows_both_versions_and_records_the_decision(
     qtbot.addWidget(admin)
     _settle(qtbot)
     view = admin.conflicts
+    assert view.fields.horizontalHeaderItem(3).text() == "Theirs (server)"
     rows = {view.fields.item(r, 0).text(): [view.fields.item(r, c).text() for c in (1, 2, 3)]
             for r in range(view.fields.rowCount())}
     assert rows == {"birthDate": ["1970-01-02", "1970-01-03", "1970-01-04"],

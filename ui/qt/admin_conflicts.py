@@ -44,6 +44,12 @@ def _readable(value, depth: int = 0) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+def _headers(source: str) -> list[str]:
+    """Column titles; "theirs" came from the server, or from a sync package of another workstation."""
+    theirs = "Theirs (sync package)" if source == "package" else "Theirs (server)"
+    return ["Field", "Last common", "Mine (this workstation)", theirs, "Keep"]
+
+
 class ConflictsView(QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
@@ -52,8 +58,7 @@ class ConflictsView(QWidget):
         self.listing = QListWidget()
         self.listing.currentItemChanged.connect(lambda *_: self._show_conflict())
         self.fields = QTableWidget(0, 5)
-        self.fields.setHorizontalHeaderLabels(["Field", "Last common", "Mine (this clinic)",
-                                               "Theirs (server)", "Keep"])
+        self.fields.setHorizontalHeaderLabels(_headers("server"))
         header = self.fields.horizontalHeader()
         header.setStretchLastSection(False)
         for col, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch,
@@ -110,6 +115,7 @@ class ConflictsView(QWidget):
     def _show_conflict(self) -> None:
         c = self.selected()
         rows = c.fields if c else []
+        self.fields.setHorizontalHeaderLabels(_headers(c.source if c else "server"))
         self.fields.setRowCount(len(rows))
         for r, f in enumerate(rows):
             for col, text in enumerate((f.field, value_text(f.base), value_text(f.mine), value_text(f.theirs))):
