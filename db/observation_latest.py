@@ -9,15 +9,19 @@ recomputes it from the records (migration 0007 backfills existing stores with it
 
 "Latest" is the latest ``effective`` instant compared in UTC (the records keep the offset
 they were charted with), ties broken by the larger record id; entered-in-error
-observations never count, so retracting the latest one brings back the one before it.
+observations never count, so retracting the latest one brings back the one before it. A
+panel (a blood pressure imported or pulled as one Observation) counts for each component's
+test, as :meth:`app.model.Observation.values` gives them.
 """
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from itertools import chain
 from typing import Any, Iterable
 
 from sqlalchemy import Connection, text
 
+from app import codec
 from app.model import ENTERED_IN_ERROR, Observation
 
 _UPSERT = text(
@@ -41,10 +45,12 @@ def _row(patient_id: str, code: str, effective: datetime, value, record_id: str)
             "value": None if value is None else str(value), "record_id": record_id}
 
 
-def _candidate(o: Observation) -> dict[str, Any] | None:
+def _candidates(o: Observation) -> list[dict[str, Any]]:
+    """The summary rows one observation offers: its own value and, for a panel (blood
+    pressure 85354-9), each component's (systolic 8480-6, diastolic 8462-4)."""
     if o.status == ENTERED_IN_ERROR or not o.patient_id:
-        return None
-    return _row(o.patient_id, o.code.code, o.effective, o.value, o.id)
+        return []
+    return [_row(o.patient_id, code, o.effective, value, o.id) for code, value, _ in o.values()]
 
 
 def _best(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -60,35 +66,44 @@ def _best(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def records_added(conn: Connection, records: list[Observation]) -> None:
     """New observations (none of them stored before): each can only become the latest."""
-    rows = _best(filter(None, map(_candidate, records)))
+    rows = _best(chain.from_iterable(map(_candidates, records)))
     if rows:
         conn.execute(_UPSERT, rows)
 
 
 def record_written(conn: Connection, record: Observation) -> None:
     """One observation was added or changed (edited, retracted, or replaced by the server's copy)."""
-    held = conn.execute(text("SELECT patient_id, code FROM latest_observations WHERE record_id = :id"),
-                        {"id": record.id}).all()
-    if not held:  # it was not the latest of anything: it can only become the latest
-        records_added(conn, [record])
-        return
+    held = {(p, c) for p, c in conn.execute(
+        text("SELECT patient_id, code FROM latest_observations WHERE record_id = :id"), {"id": record.id})}
     for patient_id, code in held:  # it was the latest: its time, value, test or status may have changed
         recompute(conn, patient_id, code)
-    candidate = _candidate(record)
-    if candidate and (candidate["patient_id"], candidate["code"]) not in set(map(tuple, held)):
-        conn.execute(_UPSERT, candidate)
+    fresh = [row for row in _candidates(record) if (row["patient_id"], row["code"]) not in held]
+    if fresh:  # where it was not the latest, it can only become the latest
+        conn.execute(_UPSERT, _best(fresh))
+
+
+# A row's own value, and its whole record only when it is a panel (to read its components).
+_COLUMNS = ("id, effective, code, json_extract(data, '$.value'), "
+            "CASE WHEN json_extract(data, '$.components') IS NOT NULL THEN data END")
+
+
+def _offered(patient_id: str, rows) -> Iterable[dict[str, Any]]:
+    for rid, when, code, value, panel in rows:
+        if panel is None:
+            yield _row(patient_id, code, datetime.fromisoformat(when), value, rid)
+        else:
+            yield from _candidates(codec.loads(Observation, panel))
 
 
 def recompute(conn: Connection, patient_id: str, code: str) -> None:
     """Find the latest live observation of one patient's test again from the records."""
     rows = conn.execute(text(
-        "SELECT id, effective, json_extract(data, '$.value') FROM observations "
-        "WHERE patient_id = :p AND code = :c AND status != :eie"),
+        f"SELECT {_COLUMNS} FROM observations WHERE patient_id = :p AND status != :eie "
+        "AND (code = :c OR json_extract(data, '$.components') IS NOT NULL)"),
         {"p": patient_id, "c": code, "eie": ENTERED_IN_ERROR}).all()
     conn.execute(text("DELETE FROM latest_observations WHERE patient_id = :p AND code = :c"),
                  {"p": patient_id, "c": code})
-    best = _best(_row(patient_id, code, datetime.fromisoformat(when), value, rid)
-                 for rid, when, value in rows)
+    best = [row for row in _best(_offered(patient_id, rows)) if row["code"] == code]
     if best:
         conn.execute(_UPSERT, best)
 
@@ -96,23 +111,22 @@ def recompute(conn: Connection, patient_id: str, code: str) -> None:
 def rebuild(conn: Connection) -> int:
     """Recompute the whole summary from the stored observations; returns how many rows it holds.
 
-    Reads the observations in (patient, test) order, so memory holds one patient's tests at a time.
+    Reads the observations in patient order, so memory holds one patient's at a time.
     """
     conn.execute(text("DELETE FROM latest_observations"))
     rows = conn.execute(text(
-        "SELECT patient_id, code, effective, json_extract(data, '$.value'), id FROM observations "
-        "WHERE status != :eie AND patient_id IS NOT NULL ORDER BY patient_id, code"),
-        {"eie": ENTERED_IN_ERROR})
-    written, batch, group, key = 0, [], [], None
-    for patient_id, code, when, value, rid in rows:
-        if (patient_id, code) != key:
-            batch += _best(group)
-            group, key = [], (patient_id, code)
+        f"SELECT patient_id, {_COLUMNS} FROM observations "
+        "WHERE status != :eie AND patient_id IS NOT NULL ORDER BY patient_id"), {"eie": ENTERED_IN_ERROR})
+    written, batch, group, patient = 0, [], [], None
+    for row in rows:
+        if row[0] != patient:
+            batch += _best(_offered(patient, group))
+            group, patient = [], row[0]
             if len(batch) >= 5000:
                 conn.execute(_UPSERT, batch)
                 written, batch = written + len(batch), []
-        group.append(_row(patient_id, code, datetime.fromisoformat(when), value, rid))
-    batch += _best(group)
+        group.append(row[1:])
+    batch += _best(_offered(patient, group))
     if batch:
         conn.execute(_UPSERT, batch)
     return written + len(batch)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from app import codec, dashboard, demo, observations, problems, records
-from app.model import Observation
+from app.model import Coding, Observation, ObservationComponent
 from app.permissions import Permission
 from db import migrate
 from db.observation_latest import rebuild, utc_text
@@ -34,15 +34,16 @@ def _recount(store) -> set[tuple]:
     with store.uow(readonly=True) as uow:
         found = [codec.loads(Observation, raw) for raw in
                  uow.conn.execute(text("SELECT data FROM observations")).scalars()]
-    best: dict[tuple[str, str], Observation] = {}
+    best: dict[tuple[str, str], tuple] = {}
     for o in found:
         if o.status == "entered-in-error":
             continue
-        held = best.get((o.patient_id, o.code.code))
-        if held is None or (utc_text(o.effective), o.id) > (utc_text(held.effective), held.id):
-            best[(o.patient_id, o.code.code)] = o
-    return {(p, c, utc_text(o.effective), None if o.value is None else str(o.value), o.id)
-            for (p, c), o in best.items()}
+        for code, value, _ in o.values():  # a panel's components count as their own tests
+            held = best.get((o.patient_id, code))
+            if held is None or (utc_text(o.effective), o.id) > (held[2], held[4]):
+                best[(o.patient_id, code)] = (o.patient_id, code, utc_text(o.effective),
+                                              None if value is None else str(value), o.id)
+    return set(best.values())
 
 
 def _measures(opened) -> dict[str, tuple[int, int]]:
@@ -147,3 +148,32 @@ def test_the_latest_value_compares_times_across_utc_offsets(clinic, sessions):
         assert uow.reports.latest_values(dashboard.DIABETES, dashboard.HBA1C, since) == {
             patient.id: Decimal("6.8")}
     assert _summary(clinic.store) == _recount(clinic.store)
+
+
+def test_a_blood_pressure_panel_counts_for_systolic_and_diastolic(clinic, sessions):
+    """An imported or pulled blood pressure is one Observation (85354-9) with two components."""
+    doc = sessions["physician"]
+    patient = register(doc, "Lindqvist", "Maja", date(1958, 6, 1))
+    problems.add(doc, patient_id=patient.id, code="I10")
+    loinc = "http://loinc.org"
+    panel = Observation(patient_id=patient.id, code=Coding(loinc, "85354-9"),
+                        effective=datetime(2026, 1, 12, 9, tzinfo=timezone.utc), components=[
+                            ObservationComponent(Coding(loinc, "8480-6"), Decimal("128")),
+                            ObservationComponent(Coding(loinc, "8462-4"), Decimal("82"))])
+    with clinic.store.uow() as uow:  # the write path of FHIR import and sync pull
+        uow.records(Observation).add(panel)
+        uow.commit()
+
+    def controlled() -> tuple[int, int]:
+        m = dashboard.dashboard(doc, start=START, end=END).measures["hypertension-controlled"]
+        return m.numerator, m.denominator
+
+    assert controlled() == (1, 1)
+    high = observations.record_vital(doc, patient_id=patient.id, code="8480-6", value="152",
+                                     effective=datetime(2026, 2, 2, 9, tzinfo=timezone.utc))
+    assert controlled() == (0, 1)  # the later systolic alone is the latest systolic
+    records.retract(doc, Observation, high.id, Permission.VITALS_WRITE, reason="wrong patient")
+    assert controlled() == (1, 1)  # back to the panel's
+    records.retract(doc, Observation, panel.id, Permission.VITALS_WRITE, reason="wrong patient")
+    assert controlled() == (0, 1)
+    assert _summary(clinic.store) == _recount(clinic.store) == set()
