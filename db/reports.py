@@ -7,6 +7,7 @@ value they need per patient.
 """
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -17,8 +18,6 @@ from app.dashboard_types import CodeRange, VisitCount
 
 _LIVE = "status NOT IN ('entered-in-error', 'cancelled')"
 _CHARGED = "('billable', 'billed')"
-_APPOINTMENT_STATUSES = ("proposed", "pending", "booked", "arrived", "checked-in", "fulfilled", "cancelled",
-                         "noshow", "waitlist", "entered-in-error")
 
 
 def _money(cents: int | None) -> Decimal:
@@ -74,18 +73,11 @@ class ReportQueries:
                 for (day, who, place, code), n in sorted(counts.items(), key=lambda kv: kv[0][0])]
 
     def appointment_statuses(self, start: datetime, end: datetime) -> dict[str, int]:
-        # one scan of the (start, status) index counting the known statuses side by side;
-        # SQLite's GROUP BY would sort every appointment of the period first
-        period = {"a": _utc(start), "b": _utc(end)}
-        sums = ", ".join(f"sum(status = '{s}')" for s in _APPOINTMENT_STATUSES)
-        total, *counts = self._all(f"SELECT count(*), {sums} FROM appointments "
-                                   "WHERE start >= :a AND start < :b", **period)[0]
-        out = {s: n for s, n in zip(_APPOINTMENT_STATUSES, counts) if n}
-        if total != sum(out.values()):  # a status this build does not know (another clinic's)
-            marks = ", ".join(f"'{s}'" for s in _APPOINTMENT_STATUSES)
-            out |= dict(self._all("SELECT status, count(*) FROM appointments WHERE start >= :a "
-                                  f"AND start < :b AND status NOT IN ({marks}) GROUP BY status", **period))
-        return out
+        # the period's statuses joined into one string and counted here: SQLite's GROUP BY
+        # would sort every appointment of the period first (200,000 at a large clinic)
+        joined = self._all("SELECT group_concat(status, char(31)) FROM appointments "
+                           "WHERE start >= :a AND start < :b", a=_utc(start), b=_utc(end))[0][0]
+        return dict(Counter(joined.split("\x1f"))) if joined else {}
 
     def money(self, start: date, end: date) -> MoneyTotals:
         # two scans of the covering period index: one over charges, one over payments
