@@ -16,9 +16,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Callable, ContextManager
 
-from app.audit import Action
 from app.errors import SyncError
-from app.permissions import Permission
+from app import sync_settings
 from app.session import Session
 from sync.engine import SyncReport, run_round
 from sync.gateway import Gateway
@@ -55,20 +54,16 @@ class RunnerStatus(StoreStatus):
 
 
 def store_status(session: Session) -> StoreStatus:
-    """What the store knows about sync (PermissionDenied without the sync permission)."""
-    session.require(Permission.SYNC)
-    with session.uow() as uow:
-        pending = uow.sync.outbox_count()
-        conflicts = len(uow.sync.conflicts("open"))
-        rejected = len(uow.sync.rejections())
-        rounds = [e for e in uow.audit.query(action=Action.SYNC.value)
-                  if e.patient_id is None and e.record_id is None and "server" in (e.detail or {})]
-    last = rounds[-1] if rounds else None
+    """What the store knows about sync (PermissionDenied without the sync permission).
+    Reads only the newest round of the audit trail, however many rounds it holds."""
+    waiting = sync_settings.counts(session)
+    rounds = sync_settings.recent_rounds(session, limit=1)
+    last = rounds[0] if rounds else None
     error = None
-    if last is not None and last.outcome != "success":
-        error = last.detail.get("failed") or "the round failed"
-    return StoreStatus(pending, conflicts, rejected, last.at if last else None,
-                       last.outcome if last else None, error)
+    if last is not None and not last.ok:
+        error = last.failed or "the round failed"
+    return StoreStatus(waiting.pending, waiting.conflicts, waiting.rejected, last.at if last else None,
+                       None if last is None else ("success" if last.ok else "failure"), error)
 
 
 class Cancelled(SyncError):

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from app import (allergies, billing, consents, documents, immunizations, medications, notes, observations,
                  orders, problems, scheduling)
-from app import billing_visits, directory, sync_settings, sync_status
+from app import billing_visits, directory, sync_settings
 from app.errors import PermissionDenied
 from app.orders import ResultValue
 from app.permissions import ROLE_PERMISSIONS, Permission, allowed
@@ -115,7 +115,7 @@ OPERATIONS = [
     Operation("list practitioners", Permission.SCHEDULE_READ, lambda s, w, _: directory.practitioners(s)),
     Operation("add a location", Permission.CONFIG_ADMIN,
               lambda s, w, n: directory.add_location(s, name=f"Site {n}"), lambda w: next(w._slots)),
-    Operation("see the sync status", Permission.SYNC, lambda s, w, _: sync_status.status(s)),
+    Operation("see what waits to sync", Permission.SYNC, lambda s, w, _: sync_settings.counts(s)),
     Operation("see the last sync rounds", Permission.SYNC, lambda s, w, _: sync_settings.recent_rounds(s)),
     Operation("save the sync server settings", Permission.CONFIG_ADMIN,
               lambda s, w, place: sync_settings.save(s, place, server_url="https://fhir.example.org/r4",
