@@ -217,7 +217,8 @@ class DocumentsTab(QWidget):
 
     def _show(self, rows: list[Document]) -> None:
         self.model.set_rows(rows)
-        self.table.resizeColumnsToContents()
+        if len(rows) <= 150:  # measuring more rows would stall the UI thread
+            self.table.resizeColumnsToContents()
         self.status.setText(f"{fmt.count_text(len(rows), 'document')}, newest first.")
         self._selection()
         self.loaded = True

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateTimeEdit, QFor
                                QTableView, QVBoxLayout, QWidget)
 
 from app import formatting as fmt
-from app import observations, orders, records, terminology
+from app import orders, records, terminology
 from app.errors import ConfirmationRequired, ValidationError
 from app.model import Observation, ServiceRequest
 from app.permissions import Permission
@@ -29,7 +29,10 @@ from ui.qt.style import alert_style, set_quiet
 from ui.qt.chart_retract import RetractBar, focus_chain
 from ui.qt.lab_trend import LabTrendChart
 
-RESULTS_LIMIT = 2000
+RESULTS_LIMIT = 1000
+ORDERS_LIMIT = 200
+MEASURED_ROWS = 150
+TREND_LIMIT = 200  # points drawn, as app.observations.trend returns
 ORDER_STATUS = {"active": "Waiting for result", "completed": "Resulted", "revoked": "Cancelled",
                 "draft": "Draft"}
 
@@ -42,10 +45,17 @@ class LabsData:
 
 
 def load_labs(session: Session, patient_id: str) -> LabsData:
-    """The patient's lab orders and results (PermissionDenied without chart access)."""
-    placed = records.list_for(session, ServiceRequest, patient_id, Permission.CHART_READ)
-    placed.sort(key=lambda o: (o.authored_on or o.created_at), reverse=True)
-    placed.sort(key=lambda o: o.status != "active")  # stable: open orders first, each part newest first
+    """The patient's open lab orders, the newest ``ORDERS_LIMIT`` others, and the newest
+    ``RESULTS_LIMIT`` results (PermissionDenied without chart access).
+
+    A long chart holds thousands of finished orders; decoding them all would keep the
+    background thread (and through the GIL, the window) busy for no one's benefit.
+    """
+    waiting = records.list_for(session, ServiceRequest, patient_id, Permission.CHART_READ, status="active")
+    recent = records.list_for(session, ServiceRequest, patient_id, Permission.CHART_READ, limit=ORDERS_LIMIT)
+    newest = lambda o: o.authored_on or o.created_at  # noqa: E731
+    done = [o for o in recent if o.status != "active"]
+    placed = sorted(waiting, key=newest, reverse=True) + sorted(done, key=newest, reverse=True)
     results = records.list_for(session, Observation, patient_id, Permission.CHART_READ,
                                limit=RESULTS_LIMIT, category="laboratory")
     results.sort(key=lambda o: o.effective, reverse=True)
@@ -236,16 +246,19 @@ class LabsTab(QWidget):
     def _show(self, data: LabsData) -> None:
         self.orders_model.set_rows(data.orders)
         self.results_model.set_rows(data.results)
-        for table in (self.orders_table, self.results_table):
-            table.resizeColumnsToContents()
+        for table, rows in ((self.orders_table, data.orders), (self.results_table, data.results)):
+            if len(rows) <= MEASURED_ROWS:  # measuring more rows would stall the UI thread
+                table.resizeColumnsToContents()
         # Long LOINC names are cut short (the full name is the cell's tooltip) so the flags show.
         widest = self.fontMetrics().horizontalAdvance("M") * 22
         if self.results_table.columnWidth(1) > widest:
             self.results_table.setColumnWidth(1, widest)
         waiting = sum(o.status == "active" for o in data.orders)
         flagged = sum(fmt.is_abnormal(o.interpretation) for o in data.results)
+        newest = " (the newest)" if len(data.results) >= RESULTS_LIMIT else ""
         self.status.setText(f"{fmt.count_text(len(data.orders), 'order')} ({waiting} waiting for a result); "
-                            f"{fmt.count_text(len(data.results), 'result')}, {flagged} outside the reference range.")
+                            f"{fmt.count_text(len(data.results), 'result')}{newest}, "
+                            f"{flagged} outside the reference range.")
         self._order_selected()
         codes = [o.code.code for o in data.results]
         if self.trend_code is None and codes:
@@ -367,14 +380,18 @@ class LabsTab(QWidget):
             self.show_trend(obs.code.code)
 
     def show_trend(self, code: str) -> None:
-        """Draw every value of one test across time (read off the UI thread)."""
+        """Draw the loaded values of one test across time, oldest first.
+
+        Drawn from the results already loaded (not a second read on the background
+        thread): a read decoding records while the table paints would hold the UI thread up.
+        """
         self.trend_code = code
         test = terminology.loinc_test(code)
         name = test.display if test else code
         title = f"{name} ({fmt.unit_text(test.unit)})" if test else name
         low, high = (test.ref_low, test.ref_high) if test else (None, None)
-        ops.run(self, lambda: observations.trend(self.session, self.patient_id, code),
-                on_success=lambda rows: self._trend(code, title, name, rows, low, high))
+        rows = sorted((o for o in self.results_model.rows() if o.code.code == code), key=lambda o: o.effective)
+        self._trend(code, title, name, rows[-TREND_LIMIT:], low, high)
 
     def _trend(self, code: str, title: str, name: str, rows: list[Observation], low, high) -> None:
         if code != self.trend_code:
