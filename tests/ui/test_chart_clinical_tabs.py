@@ -1,23 +1,24 @@
 """Immunizations, labs and orders, and documents from the chart's tabs, on a real store."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
+from decimal import Decimal
 
 import io
 
 import pytest
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QFileDialog
 from reportlab.pdfgen import canvas
 
 from app import documents, immunizations, observations, orders
 from app.errors import NotFound
-from app.model import utcnow
+from app.model import Coding, Observation, utcnow
 from ui.qt import pdf_view, registration
-from ui.qt.chart_documents import DocumentsTab
+from ui.qt.chart_documents import DocumentsTab, decoded_image
 from ui.qt.chart_events import ChartEvents
-from ui.qt.chart_labs import LabsTab
+from ui.qt.chart_labs import LabsTab, flag_text
 from ui.qt.chart_view import ChartView
 from ui.qt.models import ABNORMAL_ROLE
 
@@ -221,6 +222,16 @@ def test_a_nurse_may_file_results_but_not_order_and_the_front_desk_may_not_read_
     assert desk_tab.orders_model.rowCount() == 0
 
 
+def test_critical_flags_are_spelled_out_beside_the_code():
+    taken = utcnow()
+    critical = Observation(patient_id="p", code=Coding("loinc", "2823-3", "Potassium"), effective=taken,
+                           value=Decimal("7.1"), interpretation="HH")
+    normal = Observation(patient_id="p", code=critical.code, effective=taken, value=Decimal("4"),
+                         interpretation="N")
+
+    assert (flag_text(critical), flag_text(normal)) == ("HH Critically high", "")
+
+
 # -- documents ------------------------------------------------------------------
 def _pdf(tmp_path, words: str):
     out = io.BytesIO()
@@ -294,6 +305,18 @@ def test_a_pdf_and_a_png_are_attached_encrypted_and_viewed_from_memory(qtbot, se
     page = tab.viewer.pdf.page_image(0, QSize(300, 400))
     dark = sum(QColor(page.pixel(x, y)).lightness() < 100 for x in range(0, 300, 5) for y in range(0, 400, 5))
     assert dark > 100  # the filled rectangle was drawn
+
+
+def test_a_photo_wider_than_the_pane_is_fitted_to_its_width_and_a_broken_one_is_null(qapp):
+    wide = QImage(3000, 1500, QImage.Format.Format_RGB32)
+    wide.fill(QColor("#2e7d32"))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    assert wide.save(buffer, "JPG")
+
+    assert decoded_image(bytes(data), 800).size() == QSize(800, 400)
+    assert decoded_image(b"\xff\xd8\xff not a picture", 800).isNull()
 
 
 def test_a_document_filed_in_error_is_retracted_with_a_reason_and_can_no_longer_be_read(

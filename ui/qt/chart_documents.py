@@ -77,6 +77,22 @@ def read_and_attach(session: Session, patient_id: str, path: str, *, title: str,
                             content_type=content_type_of(path, content), category=category)
 
 
+def decoded_image(content: bytes, room: int) -> QImage:
+    """The picture in ``content``, fitted to ``room`` pixels wide when wider (a phone photo);
+    a null image when it cannot be decoded. A QImage, not a widget: safe off the UI thread."""
+    image = QImage.fromData(content)
+    if not image.isNull() and room > 0 and image.width() > room:
+        image = image.scaledToWidth(room, Qt.TransformationMode.SmoothTransformation)
+    return image
+
+
+def read_for_view(session: Session, document_id: str, room: int) -> tuple[Document, bytes, QImage | None]:
+    """The document, its bytes (audited read) and, for an image, the decoded picture."""
+    doc, content = documents.read(session, document_id)
+    image = decoded_image(content, room) if doc.content_type.startswith("image/") else None
+    return doc, content, image
+
+
 class DocumentViewer(QStackedWidget):
     """Shows one document's bytes: an image, a PDF's pages, or plain text."""
 
@@ -96,19 +112,21 @@ class DocumentViewer(QStackedWidget):
             self.addWidget(page)
         self.shown_title: str | None = None
 
-    def show_document(self, doc: Document, content: bytes) -> None:
+    def room(self) -> int:
+        """The width an image may take without scrolling sideways."""
+        return self.image_area.viewport().width() - 8
+
+    def show_document(self, doc: Document, content: bytes, image: QImage | None = None) -> None:
+        """Show the bytes; ``image`` is the picture already decoded (off the UI thread)."""
         self.shown_title = doc.title
         if doc.content_type == "application/pdf":
             self.pdf.show_pdf(content)
             self.setCurrentWidget(self.pdf)
         elif doc.content_type.startswith("image/"):
-            image = QImage.fromData(content)
+            image = image if image is not None else decoded_image(content, self.room())
             if image.isNull():
                 self.show_message(f"{doc.title}: this image could not be shown.")
                 return
-            room = self.image_area.viewport().width() - 8
-            if room > 0 and image.width() > room:  # a phone photo is fitted to the pane's width
-                image = image.scaledToWidth(room, Qt.TransformationMode.SmoothTransformation)
             self.image.setPixmap(QPixmap.fromImage(image))
             self.setCurrentWidget(self.image_area)
         else:
@@ -273,16 +291,17 @@ class DocumentsTab(QWidget):
             return
         self.caption.setText("")
         self.viewer.show_message(f"Opening “{doc.title}”…")
-        ops.run(self, lambda: documents.read(self.session, doc.id), on_success=self._view,
+        room = self.viewer.room()
+        ops.run(self, lambda: read_for_view(self.session, doc.id, room), on_success=self._view,
                 on_failure=self._view_failed)
 
-    def _view(self, found: tuple[Document, bytes]) -> None:
-        doc, content = found
+    def _view(self, found: tuple[Document, bytes, QImage | None]) -> None:
+        doc, content, image = found
         details = [fmt.code_words(doc.category)] if doc.category else []
         details += [TYPE_WORDS.get(doc.content_type, doc.content_type), size_text(doc.size),
                     f"added {fmt.date_text(doc.created_at)}"]
         self.caption.setText(f"<b>{escape(doc.title)}</b> — {escape(', '.join(details))}")
-        self.viewer.show_document(doc, content)
+        self.viewer.show_document(doc, content, image)
 
     def _view_failed(self, exc: Exception) -> None:
         self.viewer.show_message("This document could not be shown.")
