@@ -6,7 +6,9 @@ other id a name-based UUID of ``Type/id``, so importing the same file twice find
 records it made and creates nothing new. References inside the file (``urn:uuid``
 fullUrls, relative ``Type/id``, absolute URLs) are rewritten to those ids. A transaction
 or collection Bundle is all or nothing; a batch Bundle and an NDJSON file go on past a
-bad entry or line and report each one.
+bad entry or line and report each one. A concept keeps every coding and its text, and a
+panel (blood pressure) stays one Observation with its components, so an export gives back
+what came in.
 """
 from __future__ import annotations
 
