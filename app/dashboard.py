@@ -23,6 +23,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from itertools import islice
+from operator import itemgetter, le
+from typing import Iterable
 
 from app.audit import Action
 from app.billing_types import MoneyTotals
@@ -107,35 +110,36 @@ def _years_before(day: date, years: int) -> date:
 
 
 class _Ages:
-    """Active patients' birth dates: an age band's size is two bisections of the sorted dates,
-    and a set of patients is narrowed to a band by looking their birth dates up (the clinic
-    may hold 200,000 patients: no per-band sets unless a drill-down asks for one)."""
+    """Active patients by birth date (the clinic may hold 200,000): an age band is a slice of
+    the sorted ids, so its size is two bisections and narrowing a set of patients to it is
+    one set intersection (built once per band), never a loop over patients in Python."""
 
     def __init__(self, births: dict[str, date], on: date):
         self.on, self.born = on, births
-        self.days = sorted(births.values())  # the store gives them in date order: one pass
+        self.ids, self.days = list(births), list(births.values())
+        if not all(map(le, self.days, islice(self.days, 1, None))):  # the store gives date order
+            pairs = sorted(births.items(), key=itemgetter(1))
+            self.ids, self.days = [p for p, _ in pairs], [b for _, b in pairs]
+        self._bands: dict[tuple[int, int], set[str]] = {}
 
-    def _band(self, low: int, high: int) -> tuple[date, date]:
-        return _years_before(self.on, high + 1) + timedelta(days=1), _years_before(self.on, low)
+    def _slice(self, low: int, high: int) -> slice:
+        first = _years_before(self.on, high + 1) + timedelta(days=1)
+        return slice(bisect_left(self.days, first), bisect_right(self.days, _years_before(self.on, low)))
 
     def count(self, low: int, high: int) -> int:
         """How many patients are aged ``low`` to ``high`` (whole years, inclusive) on ``on``."""
-        first, last = self._band(low, high)
-        return bisect_right(self.days, last) - bisect_left(self.days, first)
+        band = self._slice(low, high)
+        return max(0, band.stop - band.start)
 
     def aged(self, low: int, high: int) -> set[str]:
-        """The patients aged ``low`` to ``high`` on ``on``."""
-        return self.keep(self.born, low, high)
+        """The patients aged ``low`` to ``high`` on ``on`` (do not change the set)."""
+        if (low, high) not in self._bands:
+            self._bands[low, high] = set(self.ids[self._slice(low, high)])
+        return self._bands[low, high]
 
-    def keep(self, ids, low: int, high: int) -> set[str]:
+    def keep(self, ids: Iterable[str], low: int, high: int) -> set[str]:
         """Those of ``ids`` who are active patients aged ``low`` to ``high`` on ``on``."""
-        first, last = self._band(low, high)
-        born = self.born
-        return {p for p in ids if (b := born.get(p)) is not None and first <= b <= last}
-
-    def born_by(self, years: int) -> date:
-        """The last birth date of a patient aged ``years`` or more on ``on``."""
-        return _years_before(self.on, years)
+        return self.aged(low, high).intersection(ids)
 
 
 #: A measure's population: its denominator and numerator as patient sets, or (for the
@@ -161,18 +165,17 @@ def _hypertension(r, ages: _Ages, as_of: date, listed: bool) -> Population:
 def _immunization(r, ages: _Ages, as_of: date, listed: bool) -> Population:
     recent = (r.with_vaccine(FLU, as_of - timedelta(days=365))
               & r.with_vaccine(TD, as_of - timedelta(days=3652)))
-    zoster, pneumo = r.with_vaccine(ZOSTER, date(1900, 1, 1)), r.with_vaccine(PNEUMOCOCCAL, date(1900, 1, 1))
-    fifty, sixty_five = ages.born_by(50), ages.born_by(65)
-    up_to_date = {p for p in ages.keep(recent, 19, 200)
-                  if (ages.born[p] > fifty or p in zoster) and (ages.born[p] > sixty_five or p in pneumo)}
-    return (ages.aged(19, 200) if listed else ages.count(19, 200)), up_to_date
+    up_to_date = ages.keep(recent, 19, 200)
+    up_to_date -= ages.aged(50, 200) - r.with_vaccine(ZOSTER, date(1900, 1, 1))
+    up_to_date -= ages.aged(65, 200) - r.with_vaccine(PNEUMOCOCCAL, date(1900, 1, 1))
+    return (set(ages.aged(19, 200)) if listed else ages.count(19, 200)), up_to_date
 
 
 def _screening(codes: tuple[str, ...], low: int, high: int, days: int):
     def overdue(r, ages: _Ages, as_of: date, listed: bool) -> Population:
         done = r.with_result(codes, _instant(as_of - timedelta(days=days)))
         if listed:
-            eligible = ages.aged(low, high)
+            eligible = set(ages.aged(low, high))
             return eligible, eligible - done
         eligible = ages.count(low, high)
         return eligible, eligible - len(ages.keep(done, low, high))
