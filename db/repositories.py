@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timezone
+from itertools import islice
 from typing import Any, Generic, Iterable, TypeVar
 
 from sqlalchemy import Connection, and_, func, insert, select, text, update
@@ -10,6 +11,7 @@ from sqlalchemy import Connection, and_, func, insert, select, text, update
 from app import codec
 from app.errors import Conflict, NotFound
 from app.model import ENTERED_IN_ERROR, Appointment, Observation, Patient, Record, utcnow
+from app.model.clinical import PANEL_CODES
 from app.search_terms import fold, patient_terms
 from db import observation_latest, tables as t
 from db.mapping import SPECS, TableSpec
@@ -271,28 +273,35 @@ class ObservationRepository(RecordRepository[Observation]):
         observation_latest.records_added(self.conn, records)
 
     def latest(self, patient_id: str, codes: Iterable[str]) -> dict[str, Observation]:
+        """The newest value of each code, also when it came as a component of a panel
+        (PANEL_CODES: blood pressure from another system)."""
         out = {}
         c = t.observations.c
         for code in codes:
-            row = self.conn.execute(
+            stored_as = (code, *PANEL_CODES.get(code, ()))
+            rows = self.conn.execute(
                 select(c.data, c.version, c.server_version)
-                .where(c.patient_id == patient_id, c.code == code, c.status != ENTERED_IN_ERROR)
-                .order_by(c.effective.desc()).limit(1)).first()
-            if row:
-                out[code] = self._load(row)
+                .where(c.patient_id == patient_id, c.code.in_(stored_as), c.status != ENTERED_IN_ERROR)
+                .order_by(c.effective.desc()).limit(1 if len(stored_as) == 1 else 20))
+            found = next((o for o in (self._load(r).part(code) for r in rows) if o is not None), None)
+            if found is not None:
+                out[code] = found
         return out
 
     def series(self, patient_id: str, code: str, *, since: datetime | None = None,
                limit: int | None = None) -> list[Observation]:
+        """Values of one code, oldest first, including those held by panels (see latest)."""
         c = t.observations.c
+        stored_as = (code, *PANEL_CODES.get(code, ()))
         q = (select(c.data, c.version, c.server_version)
-             .where(c.patient_id == patient_id, c.code == code, c.status != ENTERED_IN_ERROR))
+             .where(c.patient_id == patient_id, c.code.in_(stored_as), c.status != ENTERED_IN_ERROR))
         if since:
             q = q.where(c.effective >= since.isoformat())
         q = q.order_by(c.effective.desc())
+        values = (o for o in (self._load(r).part(code) for r in self.conn.execute(q)) if o is not None)
         if limit:
-            q = q.limit(limit)
-        return list(reversed([self._load(r) for r in self.conn.execute(q)]))
+            values = islice(values, limit)
+        return list(reversed(list(values)))
 
 
 def _utc(moment: datetime) -> str:

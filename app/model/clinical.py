@@ -2,7 +2,7 @@
 immunizations, orders and reports."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -22,6 +22,12 @@ class Encounter(Record):
     location_id: str | None = None
     appointment_id: str | None = None
     reasons: list[Coding] = field(default_factory=list)
+
+
+#: Panels whose components are read one code at a time (flowsheet, trends, the chart's latest
+#: vitals): blood pressure comes from other systems as one panel (85354-9 or 55284-4).
+PANEL_CODES: dict[str, tuple[str, ...]] = {"8480-6": ("85354-9", "55284-4"),
+                                           "8462-4": ("85354-9", "55284-4")}
 
 
 @dataclass(slots=True)
@@ -69,6 +75,19 @@ class Observation(Record):
         readers that want one value per code (a panel's own code has no value)."""
         own = [(self.code.code, self.value, self.unit)] if self.value is not None or not self.components else []
         return own + [(c.code.code, c.value, c.unit) for c in self.components]
+
+    def part(self, code: str) -> "Observation | None":
+        """This Observation as one value of ``code``: itself when that is its own code, else a
+        copy holding that component's value (same id and version, so correcting or retracting
+        it acts on the panel). None when it holds no value for ``code``."""
+        if self.code.code == code:
+            return self
+        found = next((c for c in self.components if c.code.code == code), None)
+        if found is None:
+            return None
+        return replace(self, code=found.code, value=found.value, unit=found.unit, unit_shown=found.unit_shown,
+                       value_text=found.value_text, interpretation=found.interpretation,
+                       ref_low=found.ref_low, ref_high=found.ref_high, components=[])
 
 
 @dataclass(kw_only=True)

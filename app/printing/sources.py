@@ -66,7 +66,8 @@ def _of_visit(uow, visit: Encounter) -> dict[str, Any]:
         "encounter": visit,
         "practitioner": _practitioner(uow, visit.practitioner_id),
         "location": uow.records(Location).find(visit.location_id) if visit.location_id else None,
-        "vitals": [o for o in at_visit(Observation) if o.category == "vital-signs"],
+        "vitals": [part for o in at_visit(Observation) if o.category == "vital-signs"
+                   for part in (o.part(code) for code, _, _ in o.values()) if part is not None],
         "labs": [o for o in at_visit(Observation) if o.category == "laboratory"],
         "diagnoses": at_visit(Condition),
         "prescriptions": at_visit(MedicationRequest),

@@ -59,11 +59,15 @@ class FlowRow:
 
 
 def pivot(rows: list[Observation]) -> list[FlowRow]:
-    """Observations (any order) grouped by the time taken, newest first."""
+    """Observations (any order) grouped by the time taken, newest first; a panel (blood
+    pressure from another system) gives a value per component."""
     by_time: dict[datetime, FlowRow] = {}
     for obs in rows:
         row = by_time.setdefault(obs.effective, FlowRow(obs.effective))
-        row.values.setdefault(obs.code.code, obs)
+        for code, _, _ in obs.values():
+            part = obs.part(code)
+            if part is not None:
+                row.values.setdefault(code, part)
     for row in by_time.values():
         row.flagged = any(fmt.is_abnormal(o.interpretation) for o in row.values.values())
     return sorted(by_time.values(), key=lambda r: r.taken, reverse=True)
