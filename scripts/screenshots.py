@@ -164,6 +164,10 @@ class Shooter:
             self.app.processEvents()
 
     def save(self, widget, name: str) -> None:
+        end = time.monotonic() + 0.3  # charts lay themselves out on later turns of the event loop
+        while time.monotonic() < end:
+            self.app.processEvents()
+            time.sleep(0.01)
         path = self.out / f"{name}.png"
         if not widget.grab().save(str(path)):
             raise SystemExit(f"screenshots: could not write {path}")
