@@ -44,8 +44,8 @@ class ReportQueries:
         return self.conn.execute(text(sql), params)
 
     def _ids(self, sql: str, **params) -> set[str]:
-        """The ids one column of ``sql`` names, joined into one string by SQLite and split here:
-        a clinic-wide set of patients (up to 200,000) without a result row per patient."""
+        """The distinct values of the ``id`` column of ``sql``, joined into one string by SQLite
+        and split here: a clinic-wide set of patients (up to 200,000) without a row per patient."""
         joined = self._all(f"SELECT group_concat(id) FROM ({sql})", **params)[0][0]
         return set(joined.split(",")) if joined else set()
 

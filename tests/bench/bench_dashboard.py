@@ -7,6 +7,11 @@ of adults) with a blood pressure, diabetes (about one in ten) with an HbA1c, lip
 and influenza, Td/Tdap, zoster and pneumococcal vaccines. Full histories for 200,000
 patients would take hours to generate; these are the rows the measures touch. Target:
 the whole dashboard, computed through the service, in ≤ 2 s at 200,000 patients.
+
+Generating 200,000 patients takes 10-20 minutes; with OUTPOST_BENCH_CACHE set to a folder the
+store is kept there and later runs reuse it (migrated on sign-in when the schema moved on).
+Beside the wall-clock figures the run reports its CPU time, the load average and each store
+query's time, since the development machine is shared.
 """
 from __future__ import annotations
 
