@@ -123,13 +123,15 @@ class ReportQueries:
         return [(r[0], r[1]) for r in rows]
 
     def births(self) -> dict[str, date]:
-        # one row per birth date with its patients joined, in the covering index's order (no
+        # the ids and the birth dates as two joined strings, in the covering index's order (no
         # sort here, and the dict comes out in birth-date order, so sorting by age is one pass)
-        out: dict[str, date] = {}
-        for born, ids in self._all("SELECT birth_date, group_concat(id) FROM patients "
-                                   "WHERE status = 'active' GROUP BY birth_date"):
-            out.update(dict.fromkeys(ids.split(","), date.fromisoformat(born)))
-        return out
+        ids, days = self._all("SELECT group_concat(id), group_concat(birth_date) FROM (SELECT id, "
+                              "birth_date FROM patients WHERE status = 'active' ORDER BY birth_date)")[0]
+        if not ids:
+            return {}
+        ids, days = ids.split(","), days.split(",")
+        parsed = {text: date.fromisoformat(text) for text in set(days)}  # ~1 per 8 patients
+        return dict(zip(ids, map(parsed.__getitem__, days)))
 
     # Patients come once per matching row (no DISTINCT: its temporary b-tree costs more
     # than the set that drops the repeats).
