@@ -147,13 +147,16 @@ class ReportQueries:
         # The latest-value summary (db/observation_latest.py) read in one sequential range of
         # its (code, effective) index, matched to the patients here: cheaper than a probe
         # per patient, whose pages are scattered over the whole summary.
+        # Ids and values come as two joined strings (a missing value as ''), not a row each.
         patients = self.with_condition(ranges)
-        rows = self._all("SELECT patient_id, value FROM latest_observations WHERE code = :code "
-                         "AND effective >= :since", code=loinc, since=_utc(since))
-        latest = dict(rows)
-        values = {text: Decimal(text) for text in set(latest.values()) - {None}}  # few distinct
-        values[None] = None
-        return {pid: values[latest.get(pid)] for pid in patients}
+        ids, texts = self._all(
+            "SELECT group_concat(patient_id), group_concat(coalesce(value, '')) FROM latest_observations "
+            "WHERE code = :code AND effective >= :since", code=loinc, since=_utc(since))[0]
+        ids, texts = (ids.split(","), texts.split(",")) if ids else ([], [])
+        values: dict[str, Decimal | None] = {text: Decimal(text) for text in set(texts) - {""}}  # few
+        values[""] = None
+        latest = dict(zip(ids, map(values.__getitem__, texts)))
+        return {pid: latest.get(pid) for pid in patients}
 
     def with_vaccine(self, cvx: tuple[str, ...], since: date) -> set[str]:
         marks = ", ".join(f":v{n}" for n in range(len(cvx)))

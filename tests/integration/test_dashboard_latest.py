@@ -147,6 +147,13 @@ def test_the_latest_value_compares_times_across_utc_offsets(clinic, sessions):
     with clinic.store.uow(readonly=True) as uow:
         assert uow.reports.latest_values(dashboard.DIABETES, dashboard.HBA1C, since) == {
             patient.id: Decimal("6.8")}
+    with clinic.store.uow() as uow:  # a later result without a number (a lab's "see note")
+        uow.records(Observation).add(Observation(
+            patient_id=patient.id, code=Coding("http://loinc.org", "4548-4"), category="laboratory",
+            effective=day.replace(hour=18), value_text="haemolysed sample, see note"))
+        uow.commit()
+    with clinic.store.uow(readonly=True) as uow:
+        assert uow.reports.latest_values(dashboard.DIABETES, dashboard.HBA1C, since) == {patient.id: None}
     assert _summary(clinic.store) == _recount(clinic.store)
 
 
