@@ -179,3 +179,25 @@ def day_list(session: Session, day: date, *, practitioner_id: str | None = None,
 def for_patient(session: Session, patient_id: str) -> list[Appointment]:
     """A patient's appointments, latest first."""
     return records.list_for(session, Appointment, patient_id, Permission.SCHEDULE_READ)
+
+
+#: Appointments still to be seen today ("next patient" walks through them in start order).
+STILL_TO_SEE = ("booked", "arrived", "checked-in")
+
+
+def next_patient(session: Session, after_patient_id: str | None, *, now: datetime | None = None,
+                 tz: tzinfo = timezone.utc) -> str | None:
+    """The patient to see after ``after_patient_id`` on today's schedule of this user (all of
+    the day's appointments when the user is not a practitioner): the one booked next after
+    theirs, or — when they are not on it — the first still to be seen from now on (else the
+    first still to be seen). None when nobody is left."""
+    now = now or session.clock()
+    today = now.astimezone(tz).date()
+    waiting = [a for a in day_list(session, today, practitioner_id=session.user.practitioner_id, tz=tz)
+               if a.status in STILL_TO_SEE]
+    order = [a.patient_id for a in waiting]
+    if after_patient_id in order:
+        later = order[order.index(after_patient_id) + 1:]
+    else:
+        later = [a.patient_id for a in waiting if a.end >= now] or order
+    return next((pid for pid in later if pid != after_patient_id), None)

@@ -41,6 +41,7 @@ class NotesTab(QWidget):
         self.session, self.patient_id, self.events = session, patient_id, events
         self.editor: NoteEditor | None = None
         self.loaded = False
+        self._when_loaded: list = []  # steps asked for before the list first arrived
         self.model = RowsModel(NOTE_COLUMNS, row_id=lambda n: n.id, parent=self)
         self._build()
         events.changed.connect(self._changed)
@@ -105,6 +106,9 @@ class NotesTab(QWidget):
     def _show(self, rows: list[ClinicalNote], open_draft: bool) -> None:
         self.model.set_rows(rows)
         self.loaded = True
+        waiting, self._when_loaded = self._when_loaded, []
+        for step in waiting:
+            step()
         if open_draft and self.editor is None:
             me = self.session.user.practitioner_id or self.session.username
             mine = [n for n in rows if n.status == "draft" and n.author_id == me]
@@ -117,6 +121,14 @@ class NotesTab(QWidget):
             ops.run(self, lambda: notes.get(self.session, note.id), on_success=self.open_note)
 
     # -- editing -------------------------------------------------------------
+    def new_note_when_loaded(self) -> None:
+        """Start a new note now, or as soon as the notes list has loaded (a shortcut pressed
+        while the chart is still opening)."""
+        if self.loaded:
+            self.new_note()
+        else:
+            self._when_loaded.append(self.new_note)
+
     def new_note(self) -> None:
         visit_type = self.visit_type.currentData()
         self.new_button.setEnabled(False)

@@ -192,6 +192,14 @@ class ChartView(QWidget):
                 return self._build_tab(i)
         return None
 
+    def new_note(self) -> None:
+        """Open the notes tab and start a note of its chosen visit type (Ctrl+Shift+N)."""
+        if not self._tabs_added:
+            return  # the chart has not opened (or was refused): nothing to write in
+        tab = self.show_tab("Encounters and notes")
+        if tab is not None and tab.new_button.isEnabled():
+            tab.new_note_when_loaded()
+
     def keep_as_draft(self) -> None:
         """Save an open draft note now (the lock screen calls this before a session ends)."""
         notes_tab = self.tab_widgets.get("Encounters and notes")

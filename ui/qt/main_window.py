@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QWidget
 
 from app import formatting as fmt
+from app import scheduling
 from app.model import Location
 from app.patients import PatientSummary
 from ui import wiring
@@ -17,7 +18,7 @@ from ui.qt import ops
 from ui.qt.chart_view import ChartView
 from ui.qt.lock_screen import install_auto_lock
 from ui.qt.search_view import SearchView
-from ui.qt.schedule_view import ScheduleView
+from ui.qt.schedule_view import ScheduleView, local_tz
 from ui.qt.admin_view import AdminView, may_administer
 from ui.qt.billing_view import BillingView
 from ui.qt.dashboard_view import DashboardView, may_see_dashboard
@@ -90,7 +91,15 @@ class MainWindow(QMainWindow):
         menu.addAction(self.sign_out_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
-        self.menuBar().addMenu("&Patient").addAction(self.find_action)
+        self.new_note_action = QAction("&New note", self, shortcut=QKeySequence("Ctrl+Shift+N"),
+                                       triggered=self.new_note)
+        self.new_note_action.setStatusTip("Start a note for today's visit in the open chart")
+        self.next_patient_action = QAction("Ne&xt patient", self, shortcut=QKeySequence("Ctrl+Shift+PgDown"),
+                                           triggered=self.next_patient)
+        self.next_patient_action.setStatusTip("Open the chart of the next patient on today's schedule")
+        patient_menu = self.menuBar().addMenu("&Patient")
+        for action in (self.find_action, self.new_note_action, self.next_patient_action):
+            patient_menu.addAction(action)
         self.schedule_action = QAction("S&chedule", self, shortcut=QKeySequence("Ctrl+Shift+S"),
                                        triggered=self.show_schedule)
         self.schedule_action.setStatusTip("The day or week calendar: book, check in, check out")
@@ -190,6 +199,25 @@ class MainWindow(QMainWindow):
             self.admin = AdminView(self.opened)
             self.pages.addWidget(self.admin)
         self.pages.setCurrentWidget(self.admin)
+
+    def new_note(self) -> None:
+        """Start a note in the open chart (Ctrl+Shift+N); says so when no chart is open."""
+        if self.chart is None or self.pages.currentWidget() is not self.chart:
+            self.statusBar().showMessage("Open a patient's chart first, then start the note.", 5000)
+            return
+        self.chart.new_note()
+
+    def next_patient(self) -> None:
+        """Open the next patient on today's schedule after the one whose chart is open."""
+        current = self.chart.patient_id if self.chart is not None else None
+        ops.run(self, lambda: scheduling.next_patient(self.session, current, tz=local_tz()),
+                on_success=self._open_next, label="Finding the next patient…")
+
+    def _open_next(self, patient_id: str | None) -> None:
+        if patient_id is None:
+            self.statusBar().showMessage("Nobody else is waiting on today's schedule.", 5000)
+        else:
+            self.open_patient(patient_id)
 
     def open_patient(self, patient_id: str) -> None:
         """Show a patient's chart (one chart at a time in this first version)."""

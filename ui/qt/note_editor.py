@@ -8,8 +8,8 @@ signed note is shown read-only; the only change it accepts is an addendum.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QHideEvent
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
                                QPushButton, QVBoxLayout, QWidget)
 
@@ -61,7 +61,11 @@ class NoteEditor(QWidget):
         self.state = QLabel()
         self.state.setWordWrap(True)
         self.sign_button = QPushButton("Si&gn note")
+        self.sign_button.setToolTip("Sign the note (Ctrl+Shift+Enter)")
         self.sign_button.clicked.connect(self.sign)
+        for keys in ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"):  # main keyboard and keypad
+            QShortcut(QKeySequence(keys), self, self._sign_by_key,
+                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.addenda = QLabel()
         self.addenda.setWordWrap(True)
         self.addendum = QPlainTextEdit()
@@ -157,6 +161,10 @@ class NoteEditor(QWidget):
         super().hideEvent(event)
 
     # -- sign and addend -----------------------------------------------------
+    def _sign_by_key(self) -> None:
+        if self.sign_button.isVisible() and self.sign_button.isEnabled():
+            self.sign()
+
     def sign(self) -> None:
         """Save what is on screen, then sign (ValidationError when assessment and plan are empty)."""
         self._timer.stop()
