@@ -83,6 +83,7 @@ class LabTrendChart(QChartView):
         values = [v for _, v in points] + [float(b) for b in (low, high) if b is not None]
         pad = max((max(values) - min(values)) * 0.1, 1.0)
         self.y_axis.setRange(min(values) - pad, max(values) + pad)
+        self.x_axis.setTickCount(3 if first.daysTo(last) < 4 else 5)  # no day named twice
         self.x_axis.setRange(first, last)
 
     def line_names(self) -> list[str]:
