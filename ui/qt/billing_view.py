@@ -115,6 +115,9 @@ def _table(model) -> QTableView:
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     view.horizontalHeader().setStretchLastSection(True)
     view.verticalHeader().hide()
+    # columns as wide as what they hold (a service's name, an invoice number), the last one
+    # taking what is left, rather than every column cut to the same width
+    model.modelReset.connect(view.resizeColumnsToContents)
     return view
 
 
