@@ -70,9 +70,13 @@ class Pane(QGroupBox):
         header = table.horizontalHeader()
         header.setStretchLastSection(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        # The other columns are sized to their contents once per set of rows (set_rows), not
+        # kept so (ResizeToContents re-measures every row on each layout pass: that was most
+        # of the time a pane took to fill).
+        self._stretch = stretch
         for column in range(count):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if column == stretch
-                                        else QHeaderView.ResizeMode.ResizeToContents)
+                                        else QHeaderView.ResizeMode.Fixed)
         header.sectionResized.connect(lambda *_: self._fit_soon())
         return table
 
@@ -88,6 +92,9 @@ class Pane(QGroupBox):
 
     def set_rows(self, rows: Sequence[Row]) -> None:
         self.model.set_rows(rows)
+        for column in range(self.model.columnCount()):
+            if column != self._stretch:
+                self.table.resizeColumnToContents(column)
         self.table.setVisible(bool(rows))
         self.placeholder.setVisible(not rows)
         self._fit()

@@ -75,6 +75,8 @@ class RowsModel(QAbstractTableModel, Generic[R]):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if role not in _ANSWERED:  # most of a view's questions (size hints, icons, check marks):
+            return None            # answered here, before any Python work, as views ask often
         try:
             return self._data(index, role)
         except Exception:  # noqa: BLE001 - a model must not take the view down
@@ -109,6 +111,12 @@ class RowsModel(QAbstractTableModel, Generic[R]):
 
     def _is_abnormal(self, row: R) -> bool:
         return bool(self._abnormal and self._abnormal(row))
+
+
+#: The roles RowsModel (and its subclasses) answer; any other role is None at once.
+_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, ID_ROLE, SORT_ROLE, ABNORMAL_ROLE,
+          Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.TextAlignmentRole)
+_ANSWERED = frozenset(_ROLES) | frozenset(int(getattr(r, "value", r)) for r in _ROLES)
 
 
 def _sortable(key: Any) -> Any:

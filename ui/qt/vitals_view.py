@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
-from PySide6.QtCore import QDateTime, QMargins, Qt
+from PySide6.QtCore import QDateTime, QMargins, QPointF, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QSplitter, QTableView, QVBoxLayout, QWidget)
@@ -102,49 +102,70 @@ class FlowsheetModel(RowsModel[FlowRow]):
 
 
 class TrendChart(QChartView):
-    """A line chart of one or two series against time."""
+    """A line chart of one or two series against time.
+
+    The chart, its axes and two lines are built once; showing another trend replaces each
+    line's points in one call (``QLineSeries.replace``), because building a new QChart each
+    time held the UI thread for over 100 ms with a long history.
+    """
+    LINES = 2  # blood pressure has two series; the other trends one
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(self.fontMetrics().height() * 16)
         self.series_points: dict[str, list[tuple[datetime, float]]] = {}
-        self.show_series("", {})
-
-    def show_series(self, title: str, series: dict[str, list[Observation]]) -> None:
         chart = QChart()
-        chart.setTitle(title)
         chart.setMargins(QMargins(4, 4, 4, 4))
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-        self.series_points = {}
-        x_axis = QDateTimeAxis()
-        x_axis.setFormat("d MMM yyyy")
-        x_axis.setTickCount(5)
-        y_axis = QValueAxis()
-        chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
-        values, times = [], []
-        for name, rows in series.items():
-            line = QLineSeries()
-            line.setName(name)
-            line.setPointsVisible(len(rows) < 60)
-            points = [(o.effective, float(o.value)) for o in rows if o.value is not None]
-            for when, value in points:
-                line.append(QDateTime(when).toMSecsSinceEpoch(), value)
-            self.series_points[name] = points
+        self.x_axis, self.y_axis = QDateTimeAxis(), QValueAxis()
+        self.x_axis.setFormat("d MMM yyyy")
+        self.x_axis.setTickCount(5)
+        chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
+        self.lines = [QLineSeries() for _ in range(self.LINES)]
+        for line in self.lines:
             chart.addSeries(line)
-            line.attachAxis(x_axis)
-            line.attachAxis(y_axis)
+            line.attachAxis(self.x_axis)
+            line.attachAxis(self.y_axis)
+        self.setChart(chart)
+        self.show_series("", {})
+
+    def sizeHint(self) -> QSize:
+        # QChartView asks for 600×500; inside the chart's scroll area the tab would then grow
+        # taller than the window instead of sharing the height with the flowsheet.
+        return QSize(self.fontMetrics().horizontalAdvance("M") * 40, self.fontMetrics().height() * 16)
+
+    def show_series(self, title: str, series: dict[str, list[Observation]]) -> None:
+        chart = self.chart()
+        chart.setTitle(title)
+        self.series_points = {}
+        values, times = [], []
+        shown = list(series.items())[:self.LINES]
+        for n, line in enumerate(self.lines):
+            name, rows = shown[n] if n < len(shown) else ("", [])
+            points = [(o.effective, float(o.value)) for o in rows if o.value is not None]
+            line.setName(name)
+            line.setPointsVisible(len(points) < 60)
+            line.replace([QPointF(QDateTime(when).toMSecsSinceEpoch(), value) for when, value in points])
+            line.setVisible(n < len(shown))
+            if n < len(shown):
+                self.series_points[name] = points
             values += [v for _, v in points]
             times += [w for w, _ in points]
+        for marker, line in zip(chart.legend().markers(), self.lines):
+            marker.setVisible(line.isVisible())
         if values:
             low, high = min(values), max(values)
             pad = max((high - low) * 0.1, 1.0)
-            y_axis.setRange(low - pad, high + pad)
-            x_axis.setRange(QDateTime(min(times)), QDateTime(max(times)))
+            self.y_axis.setRange(low - pad, high + pad)
+            first, last = QDateTime(min(times)), QDateTime(max(times))
+            if first == last:  # one value: a day either side, so the point is not on the frame
+                first, last = first.addDays(-1), last.addDays(1)
+            self.x_axis.setTickCount(3 if first.daysTo(last) < 4 else 5)
+            self.x_axis.setRange(first, last)
         else:
             chart.setTitle(f"{title}: no values recorded yet" if title else "No values recorded yet")
-        self.setChart(chart)
 
 
 class VitalsTab(QWidget):
