@@ -12,19 +12,11 @@ from app import observations, patients
 from app.errors import ValidationError
 from app.model import ContactPoint, HumanName, Patient
 from sync import package
-from tests.integration._sync import Workstation, clinic_code
+from tests.integration._sync import Workstation, clinic_code, pair  # noqa: F401 - fixture
 
 PASSPHRASE = "river-bend clinic 2026"
 
 
-@pytest.fixture
-def pair(tmp_path):
-    code = clinic_code()
-    offline = Workstation(tmp_path / "offline", code, "offline")
-    online = Workstation(tmp_path / "online", code, "online")
-    yield offline, online
-    offline.close()
-    online.close()
 
 
 def _register(ws, family, given="Amina"):

@@ -6,26 +6,17 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 
 from app import patients, sync_conflicts
 from app.model import Address, ContactPoint, HumanName, Patient
 from sync import package
 from sync.gateway import GatewayOptions, HttpGateway
 from tests.fhir_server import TOKEN
-from tests.integration._sync import Workstation, clinic_code
+from tests.integration._sync import Workstation, pair  # noqa: F401 - fixture
 
 PASSPHRASE = "river-bend clinic 2026"
 
 
-@pytest.fixture
-def stations(tmp_path):
-    code = clinic_code()
-    offline = Workstation(tmp_path / "offline", code, "offline")
-    online = Workstation(tmp_path / "online", code, "online")
-    yield offline, online
-    offline.close()
-    online.close()
 
 
 def _phone(ws: Workstation, patient_id: str, number: str, **changes) -> None:
@@ -36,10 +27,10 @@ def _phone(ws: Workstation, patient_id: str, number: str, **changes) -> None:
     patients.update(ws.doctor, record)
 
 
-def _overlapping_edits(stations, fhir_server):
+def _overlapping_edits(pair, fhir_server):
     """One patient both workstations hold; the offline one changes the phone and the language,
     the connected one the phone (to another number) and the address; the package goes over."""
-    offline, online = stations
+    offline, online = pair
     shared = patients.register(offline.doctor, Patient(mrn="", name=HumanName("Okonkwo", ["Ada"]),
                                                        birth_date=date(1975, 6, 1), sex="female"),
                                confirm_duplicate=True)
@@ -60,9 +51,9 @@ def _server_copy(fhir_server, patient_id: str) -> dict:
 
 
 def test_an_overlapping_package_edit_becomes_a_conflict_with_both_versions_and_disjoint_fields_merge(
-        stations, fhir_server):
-    offline, online = stations
-    shared, data = _overlapping_edits(stations, fhir_server)
+        pair, fhir_server):
+    offline, online = pair
+    shared, data = _overlapping_edits(pair, fhir_server)
 
     result = package.import_package(online.doctor, data, PASSPHRASE)
 
@@ -83,9 +74,9 @@ def test_an_overlapping_package_edit_becomes_a_conflict_with_both_versions_and_d
     assert "communication" not in _server_copy(fhir_server, shared.id)
 
 
-def test_importing_the_same_conflicting_package_twice_changes_nothing(stations, fhir_server):
-    offline, online = stations
-    shared, data = _overlapping_edits(stations, fhir_server)
+def test_importing_the_same_conflicting_package_twice_changes_nothing(pair, fhir_server):
+    offline, online = pair
+    shared, data = _overlapping_edits(pair, fhir_server)
     package.import_package(online.doctor, data, PASSPHRASE)
     with online.store.uow() as uow:
         before = (uow.sync.outbox_count(), [c["id"] for c in uow.sync.conflicts(None)])
@@ -97,9 +88,9 @@ def test_importing_the_same_conflicting_package_twice_changes_nothing(stations, 
         assert (uow.sync.outbox_count(), [c["id"] for c in uow.sync.conflicts(None)]) == before
 
 
-def test_taking_the_packages_version_sends_it_with_the_merged_fields_on_the_next_round(stations, fhir_server):
-    offline, online = stations
-    shared, data = _overlapping_edits(stations, fhir_server)
+def test_taking_the_packages_version_sends_it_with_the_merged_fields_on_the_next_round(pair, fhir_server):
+    offline, online = pair
+    shared, data = _overlapping_edits(pair, fhir_server)
     package.import_package(online.doctor, data, PASSPHRASE)
     [conflict] = sync_conflicts.open_conflicts(online.doctor)
 
@@ -121,9 +112,9 @@ def test_taking_the_packages_version_sends_it_with_the_merged_fields_on_the_next
 
 
 def test_keeping_this_workstations_version_keeps_its_phone_and_still_sends_the_packages_other_fields(
-        stations, fhir_server):
-    offline, online = stations
-    shared, data = _overlapping_edits(stations, fhir_server)
+        pair, fhir_server):
+    offline, online = pair
+    shared, data = _overlapping_edits(pair, fhir_server)
     package.import_package(online.doctor, data, PASSPHRASE)
     [conflict] = sync_conflicts.open_conflicts(online.doctor)
 

@@ -19,17 +19,11 @@ from ui.qt import pdf_view, registration
 from ui.qt.chart_documents import DocumentsTab, decoded_image
 from ui.qt.chart_events import ChartEvents
 from ui.qt.chart_labs import LabsTab, flag_text
-from ui.qt.chart_view import ChartView
+from tests.ui._patients import chart_tab
 from ui.qt.models import ABNORMAL_ROLE
 
 
-def _tab(qtbot, session, patient_id, title):
-    view = ChartView(session, patient_id)
-    qtbot.addWidget(view)
-    qtbot.waitUntil(lambda: title in view.tab_titles(), timeout=5000)
-    tab = view.show_tab(title)
-    qtbot.waitUntil(lambda: tab.loaded, timeout=5000)
-    return view, tab
+_tab = chart_tab  # open the chart and show one tab, loaded
 
 
 def _alone(qtbot, kind, session, patient_id):

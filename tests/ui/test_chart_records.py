@@ -3,16 +3,10 @@ from __future__ import annotations
 
 from app import allergies, medications, problems
 from ui.qt import registration
-from ui.qt.chart_view import ChartView
+from tests.ui._patients import chart_tab
 
 
-def _tab(qtbot, session, patient_id, title):
-    view = ChartView(session, patient_id)
-    qtbot.addWidget(view)
-    qtbot.waitUntil(lambda: title in view.tab_titles(), timeout=5000)
-    tab = view.show_tab(title)
-    qtbot.waitUntil(lambda: tab.loaded, timeout=5000)
-    return view, tab
+_tab = chart_tab  # open the chart and show one tab, loaded
 
 
 def _pick(qtbot, picker, text, code):
