@@ -96,10 +96,9 @@ def _warm_up_gaps(app) -> dict:
     if not terminology.icd_cache_path().exists():  # a first run writes it; build it in another process
         subprocess.run([sys.executable, "-c", "from app import terminology; terminology.warm_up()"],
                        check=True, cwd=str(Path(__file__).resolve().parents[2]))
-    from ui.qt.chart_picker import warm_up_and_freeze  # what the client runs
     ticks = _Ticks()
     ticks.start()
-    worker = threading.Thread(target=warm_up_and_freeze)
+    worker = threading.Thread(target=terminology.warm_up)  # as ui.qt.chart_picker starts it
     worker.start()
     _wait(app, lambda: not worker.is_alive())
     ticks.stop()

@@ -5,7 +5,6 @@ Searches ``app.terminology.search`` off the UI thread as the user types (debounc
 """
 from __future__ import annotations
 
-import gc
 import threading
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -23,31 +22,11 @@ _ROLE = Qt.ItemDataRole.UserRole
 _warming: list[threading.Thread] = []
 
 
-def warm_up_and_freeze() -> None:
-    """Build the terminology indexes, then move them out of the cycle collector's way.
-
-    The indexes are a few hundred thousand long-lived tuples. Left to the collector, every
-    full collection walks them all — 100–200 ms with the interpreter lock held, from
-    whichever thread happened to allocate, so the UI thread froze at random moments. So the
-    collector is paused while they are built, and ``gc.freeze()`` then moves everything alive
-    so far (the indexes, the modules, the start-up objects) to the permanent generation,
-    which collections skip.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        terminology.warm_up()
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
-
-
 def warm_in_background() -> None:
     """Build the terminology indexes (once per process) on a thread of their own, so the first
     search does not hold up the store's background thread for that long."""
     if not _warming:
-        thread = threading.Thread(target=warm_up_and_freeze, name="terminology-warm-up", daemon=True)
+        thread = threading.Thread(target=terminology.warm_up, name="terminology-warm-up", daemon=True)
         _warming.append(thread)
         thread.start()
 
