@@ -52,3 +52,13 @@ def pair(tmp_path):
     yield a, b
     a.close()
     b.close()
+
+
+@pytest.fixture
+def clinics(tmp_path):
+    """Workstations of two different clinics on one server (import into a test module to use it)."""
+    here = Workstation(tmp_path / "here", clinic_code(), "here")
+    there = Workstation(tmp_path / "there", clinic_code(), "there")
+    yield here, there
+    here.close()
+    there.close()

@@ -14,16 +14,8 @@ from sync.engine import context
 from sync.gateway import GatewayOptions, HttpGateway
 from sync.lookup import pull_patient, search_central
 from tests.fhir_server import TOKEN
-from tests.integration._sync import Workstation, clinic_code
+from tests.integration._sync import Workstation, clinic_code, clinics  # noqa: F401 - fixture
 
-
-@pytest.fixture
-def clinics(tmp_path):
-    here = Workstation(tmp_path / "here", clinic_code(), "here")
-    there = Workstation(tmp_path / "there", clinic_code(), "there")
-    yield here, there
-    here.close()
-    there.close()
 
 
 def _gateway(server) -> HttpGateway:

@@ -19,16 +19,8 @@ from sync.gateway import GatewayOptions, HttpGateway
 from sync.lookup import pull_patient
 from sync.mapping.common import to_datetime
 from tests.fhir_server import TOKEN
-from tests.integration._sync import Workstation, clinic_code
+from tests.integration._sync import Workstation, clinic_code, clinics  # noqa: F401 - fixture
 
-
-@pytest.fixture
-def clinics(tmp_path):
-    here = Workstation(tmp_path / "here", clinic_code(), "here")
-    there = Workstation(tmp_path / "there", clinic_code(), "there")
-    yield here, there
-    here.close()
-    there.close()
 
 
 def _visitor(there: Workstation, family: str) -> Patient:
