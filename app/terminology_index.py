@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import heapq
 import re
+from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, chain
 
 from app.search_terms import fold
 
@@ -47,40 +48,55 @@ class SearchIndex:
     ``entries`` yields ``(code, display, extra_search_text, rank_key)``. Building
     does all the work; the lookups below never change the index, so one index may
     be shared by any number of threads.
+
+    The index is kept in a few flat containers — parallel lists of strings and
+    integer arrays — rather than one object per entry and one list per word. The
+    indexes stay in memory for the whole session, and every full garbage collection
+    walks every container object alive: per-entry objects (about 230,000 of them
+    over the four code systems) made each full collection hold whichever thread
+    ran it, the UI thread included, for 60–120 ms. Strings and arrays of numbers
+    are not walked. :class:`Entry` objects are made only for the results returned.
     """
 
     def __init__(self, entries: Iterable[tuple[str, str, str, tuple]]):
         rows = sorted(entries, key=lambda row: row[3])
         shared: dict[str, str] = {}  # one string object per distinct word keeps the index small
-        self._entries = [Entry(code, display, tuple(shared.setdefault(w, w) for w in
-                                                    dict.fromkeys(words(f"{display} {extra}"))))
-                         for code, display, extra, _ in rows]
-        self._by_code = {entry.code: n for n, entry in enumerate(self._entries)}
+        self._codes = [code for code, _, _, _ in rows]
+        self._displays = [display for _, display, _, _ in rows]
+        terms = [[shared.setdefault(w, w) for w in dict.fromkeys(words(f"{display} {extra}"))]
+                 for _, display, extra, _ in rows]
+        # each entry's words as one string, every word after a space: " type diabetes mellitus";
+        # so "some word starts with w" is the substring test " w" in it
+        self._terms = ["".join(f" {term}" for term in entry) for entry in terms]
+        self._by_code = {code: n for n, code in enumerate(self._codes)}
         postings: dict[str, list[int]] = {}
-        for n, entry in enumerate(self._entries):
-            for term in entry.terms:
+        for n, entry in enumerate(terms):
+            for term in entry:
                 postings.setdefault(term, []).append(n)
+        del terms
         self._vocabulary = sorted(postings)
-        self._postings = [postings[term] for term in self._vocabulary]
-        # running total of posting sizes: how many hits a prefix has, without a scan
-        self._sizes = [0, *accumulate(len(p) for p in self._postings)]
+        # every word's entry numbers, one after the other; word i's are _postings[_starts[i]:_starts[i + 1]].
+        # _starts doubles as the running total of posting sizes: a prefix's hit count without a scan
+        self._postings = array("i", chain.from_iterable(postings[term] for term in self._vocabulary))
+        self._starts = array("i", [0, *accumulate(len(postings[term]) for term in self._vocabulary)])
+        del postings
         # one-letter prefixes span thousands of words: merge their postings once, now
-        self._by_initial: dict[str, list[int]] = {}
+        self._by_initial: dict[str, array] = {}
         for initial in {term[0] for term in self._vocabulary}:
             lo, hi = self._span(initial)
-            self._by_initial[initial] = sorted(set().union(*self._postings[lo:hi]))
+            self._by_initial[initial] = array("i", sorted(set(self._postings[self._starts[lo]:self._starts[hi]])))
         by_length: dict[int, list[str]] = {}
-        for entry in self._entries:
-            by_length.setdefault(len(entry.code), []).append(entry.code)
+        for code in self._codes:
+            by_length.setdefault(len(code), []).append(code)
         self._codes_by_length = sorted((length, sorted(codes)) for length, codes in by_length.items())
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._codes)
 
     def get(self, code: str) -> Entry | None:
         """The entry with exactly this code, or None."""
         n = self._by_code.get(code)
-        return None if n is None else self._entries[n]
+        return None if n is None else self._entry(n)
 
     def by_code_prefix(self, prefix: str, limit: int) -> list[Entry]:
         """Entries whose code starts with ``prefix``: shortest codes first, then in code order."""
@@ -90,7 +106,7 @@ class SearchIndex:
                 continue
             i = bisect_left(codes, prefix)
             while i < len(codes) and codes[i].startswith(prefix) and len(found) < limit:
-                found.append(self._entries[self._by_code[codes[i]]])
+                found.append(self._entry(self._by_code[codes[i]]))
                 i += 1
             if len(found) >= limit:
                 break
@@ -103,22 +119,25 @@ class SearchIndex:
             lo, hi = self._span(word)
             if lo == hi:
                 return []
-            spans.append((self._sizes[hi] - self._sizes[lo], word, lo, hi))
+            spans.append((self._starts[hi] - self._starts[lo], word, lo, hi))
         if not spans or limit <= 0:
             return []
         spans.sort()
         # walk the rarest word's postings in rank order; check the other words per entry
         _, rarest, lo, hi = spans[0]
-        others = [word for _, word, _, _ in spans[1:]]
+        others = [f" {word}" for _, word, _, _ in spans[1:]]
         candidates = self._by_initial[rarest] if len(rarest) == 1 else self._ranked_postings(lo, hi)
         found: list[Entry] = []
         for n in candidates:
-            entry = self._entries[n]
-            if all(_has_prefix(entry.terms, word) for word in others):
-                found.append(entry)
+            terms = self._terms[n]
+            if all(word in terms for word in others):
+                found.append(self._entry(n))
                 if len(found) >= limit:
                     break
         return found
+
+    def _entry(self, n: int) -> Entry:
+        return Entry(self._codes[n], self._displays[n], tuple(self._terms[n].split()))
 
     def _span(self, prefix: str) -> tuple[int, int]:
         """The range of vocabulary positions holding the words that start with prefix."""
@@ -127,16 +146,12 @@ class SearchIndex:
 
     def _ranked_postings(self, lo: int, hi: int) -> Iterator[int]:
         """Entry numbers in any posting list between lo and hi, ascending, each once."""
+        starts, postings = self._starts, self._postings
         if hi - lo == 1:
-            yield from self._postings[lo]
+            yield from postings[starts[lo]:starts[hi]]
             return
         last = -1
-        for n in heapq.merge(*self._postings[lo:hi]):
+        for n in heapq.merge(*(postings[starts[i]:starts[i + 1]] for i in range(lo, hi))):
             if n != last:
                 last = n
                 yield n
-
-
-def _has_prefix(terms: tuple[str, ...], prefix: str) -> bool:
-    return any(term.startswith(prefix) for term in terms)
-
