@@ -55,26 +55,28 @@ class SearchIndex:
     walks every container object alive: per-entry objects (about 230,000 of them
     over the four code systems) made each full collection hold whichever thread
     ran it, the UI thread included, for 60–120 ms. Strings and arrays of numbers
-    are not walked. :class:`Entry` objects are made only for the results returned.
+    are not walked, nor are tuples holding only strings (the collector stops tracking
+    them), so the string columns are tuples. :class:`Entry` objects are made only for the
+    results returned.
     """
 
     def __init__(self, entries: Iterable[tuple[str, str, str, tuple]]):
         rows = sorted(entries, key=lambda row: row[3])
         shared: dict[str, str] = {}  # one string object per distinct word keeps the index small
-        self._codes = [code for code, _, _, _ in rows]
-        self._displays = [display for _, display, _, _ in rows]
+        self._codes = tuple(code for code, _, _, _ in rows)
+        self._displays = tuple(display for _, display, _, _ in rows)
         terms = [[shared.setdefault(w, w) for w in dict.fromkeys(words(f"{display} {extra}"))]
                  for _, display, extra, _ in rows]
         # each entry's words as one string, every word after a space: " type diabetes mellitus";
         # so "some word starts with w" is the substring test " w" in it
-        self._terms = ["".join(f" {term}" for term in entry) for entry in terms]
+        self._terms = tuple("".join(f" {term}" for term in entry) for entry in terms)
         self._by_code = {code: n for n, code in enumerate(self._codes)}
         postings: dict[str, list[int]] = {}
         for n, entry in enumerate(terms):
             for term in entry:
                 postings.setdefault(term, []).append(n)
         del terms
-        self._vocabulary = sorted(postings)
+        self._vocabulary = tuple(sorted(postings))
         # every word's entry numbers, one after the other; word i's are _postings[_starts[i]:_starts[i + 1]].
         # _starts doubles as the running total of posting sizes: a prefix's hit count without a scan
         self._postings = array("i", chain.from_iterable(postings[term] for term in self._vocabulary))
@@ -88,7 +90,8 @@ class SearchIndex:
         by_length: dict[int, list[str]] = {}
         for code in self._codes:
             by_length.setdefault(len(code), []).append(code)
-        self._codes_by_length = sorted((length, sorted(codes)) for length, codes in by_length.items())
+        self._codes_by_length = tuple(sorted((length, tuple(sorted(codes)))
+                                             for length, codes in by_length.items()))
 
     def __len__(self) -> int:
         return len(self._codes)

@@ -9,7 +9,7 @@ import shiboken6
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtWidgets import QApplication
 
-from ui import logging_setup, wiring
+from ui import collector, logging_setup, wiring
 from ui.qt import ops, pyside_fix
 from ui.qt.main_window import MainWindow
 from ui.qt.signin import SignInWindow
@@ -82,6 +82,7 @@ def launch(data_dir: str | Path | None = None) -> int:
     folder = wiring.data_dir(data_dir)
     _start_logging(folder)
     app = application()
+    collector.freeze_start_up_objects()  # every module is imported by now; no chart is open yet
     shell = Shell(folder)
     shell.show_sign_in()
     try:
