@@ -95,3 +95,20 @@ def test_a_missing_patient_is_reported_by_the_error_presenter(qtbot, sessions, s
 
     assert shown_errors == ["This patient could not be found; it may have been entered in error."]
     assert view.summary is None
+
+
+def test_a_pane_closed_with_a_refit_pending_drops_the_refit(qtbot):
+    """Column resizes queue one refit; closing the chart before it runs must not touch a
+    deleted table (CI once failed a later test's teardown on exactly that)."""
+    import shiboken6
+    from PySide6.QtCore import QCoreApplication
+    from ui.qt.chart_panes import Pane, Row
+
+    pane = Pane("Active problems", ("Code", "Problem"), "None recorded.", stretch=1)
+    pane.set_rows([Row(("I10", "Essential (primary) hypertension"))])
+    pane.table.horizontalHeader().resizeSection(0, 120)  # queues the refit
+    assert pane._fit_pending
+    table = pane.table
+    shiboken6.delete(pane)
+    assert not shiboken6.isValid(table)
+    QCoreApplication.processEvents()  # an exception here fails the test (pytest-qt)

@@ -84,7 +84,9 @@ class Pane(QGroupBox):
         """Fit once after a burst of column resizes (each resize would re-measure every row)."""
         if not self._fit_pending:
             self._fit_pending = True
-            QTimer.singleShot(0, self._fit_later)
+            # With the table as context: a pane closed before the timer fires drops the call
+            # (a bare callable would run on a deleted table).
+            QTimer.singleShot(0, self.table, self._fit_later)
 
     def _fit_later(self) -> None:
         self._fit_pending = False

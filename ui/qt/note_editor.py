@@ -175,7 +175,7 @@ class NoteEditor(QWidget):
             return notes.sign(self.session, saved.id)
 
         if self.saving:
-            QTimer.singleShot(50, self.sign)
+            QTimer.singleShot(50, self, self.sign)  # dropped if the editor is closed
             return
         self.pending = False
         self.saving = True
