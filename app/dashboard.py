@@ -71,8 +71,14 @@ class Measure:
 
 @dataclass
 class Dashboard:
+    """The figures for [start, end). With ``practitioner_id`` or ``location_id`` set, the
+    visits, new patients and appointments are that provider's or site's only; the money and
+    the quality measures are always the whole clinic's (a payment belongs to an invoice, not
+    to a provider, and a measure to the clinic's population)."""
     start: date
     end: date  # exclusive
+    practitioner_id: str | None = None
+    location_id: str | None = None
     visits_by_day: dict[date, int] = field(default_factory=dict)
     visits_by_week: dict[date, int] = field(default_factory=dict)  # keyed by the week's Monday
     visits_by_provider: dict[str | None, int] = field(default_factory=dict)
@@ -82,6 +88,11 @@ class Dashboard:
     appointments: dict[str, int] = field(default_factory=dict)
     money: MoneyTotals | None = None  # None without the billing permission
     measures: dict[str, Measure] = field(default_factory=dict)  # empty without chart access
+
+    @property
+    def filtered(self) -> bool:
+        """Whether the visits and appointments are one provider's or site's only."""
+        return bool(self.practitioner_id or self.location_id)
 
     @property
     def no_show_rate(self) -> Decimal:
@@ -209,10 +220,13 @@ def _size(population: set[str] | int) -> int:
     return population if isinstance(population, int) else len(population)
 
 
-def dashboard(session: Session, *, start: date, end: date, as_of: date | None = None) -> Dashboard:
+def dashboard(session: Session, *, start: date, end: date, as_of: date | None = None,
+              practitioner_id: str | None = None, location_id: str | None = None) -> Dashboard:
     """The dashboard for the clinic days [start, end); measures as of ``as_of`` (default: the
-    day before ``end``). Money needs the billing permission and measures the chart permission;
-    without them those parts are left empty. Audited as a query.
+    day before ``end``). ``practitioner_id`` / ``location_id`` narrow the visits and the
+    appointments to one provider or site (see :class:`Dashboard`). Money needs the billing
+    permission and measures the chart permission; without them those parts are left empty.
+    Audited as a query.
 
     Raises PermissionDenied without the demographics permission, ValidationError for an
     empty period.
@@ -220,12 +234,13 @@ def dashboard(session: Session, *, start: date, end: date, as_of: date | None = 
     session.require(Permission.PATIENT_READ, record_type="Measure")
     _period(start, end)
     as_of = as_of or end - timedelta(days=1)
-    board = Dashboard(start, end)
+    board = Dashboard(start, end, practitioner_id or None, location_id or None)
+    only = {"practitioner_id": board.practitioner_id, "location_id": board.location_id}
     with session.uow() as uow:
         by_day: Counter = Counter()
         by_provider: Counter = Counter()
         by_location: Counter = Counter()
-        for v in uow.reports.visits(start, end):
+        for v in uow.reports.visits(start, end, **only):
             by_day[v.day] += v.count
             by_provider[v.practitioner_id] += v.count
             by_location[v.location_id] += v.count
@@ -237,7 +252,7 @@ def dashboard(session: Session, *, start: date, end: date, as_of: date | None = 
         board.visits_by_week = dict(sorted(weeks.items()))
         board.visits_by_provider, board.visits_by_location = dict(by_provider), dict(by_location)
         board.visits = sum(by_day.values())
-        board.appointments = uow.reports.appointment_statuses(_instant(start), _instant(end))
+        board.appointments = uow.reports.appointment_statuses(_instant(start), _instant(end), **only)
         if session.can(Permission.BILLING_READ):
             board.money = uow.reports.money(start, end)
         if session.can(Permission.CHART_READ):
@@ -245,7 +260,9 @@ def dashboard(session: Session, *, start: date, end: date, as_of: date | None = 
                               for k, (t, d, n, low) in _groups(uow, as_of, listed=False).items()}
         uow.audit.append(session.entry(Action.QUERY, record_type="Measure", detail={
             "report": "dashboard", "from": start.isoformat(), "to": end.isoformat(),
-            "measures": len(board.measures)}))
+            "measures": len(board.measures),
+            **{key: value for key, value in (("provider", board.practitioner_id),
+                                             ("location", board.location_id)) if value}}))
         uow.commit()
     return board
 

@@ -59,24 +59,32 @@ class ReportQueries:
         finally:
             cursor.close()
 
-    def visits(self, start: date, end: date) -> list[VisitCount]:
+    def visits(self, start: date, end: date, *, practitioner_id: str | None = None,
+               location_id: str | None = None) -> list[VisitCount]:
         # grouped in the covering index's own order (status before who), so SQLite needs no
         # sort; the statuses that count are folded together here
+        only = (" AND who = :p" if practitioner_id else "") + (" AND place = :l" if location_id else "")
         rows = self._all(
             "SELECT day, who, place, code, count(*) FROM report_facts WHERE resource_type = 'Encounter' "
-            f"AND day >= :a AND day < :b AND {_LIVE} GROUP BY day, status, who, place, code",
-            a=start.isoformat(), b=end.isoformat())
+            f"AND day >= :a AND day < :b AND {_LIVE}{only} GROUP BY day, status, who, place, code",
+            a=start.isoformat(), b=end.isoformat(), p=practitioner_id, l=location_id)
         counts: dict[tuple, int] = {}
         for day, who, place, code, n in rows:
             counts[day, who, place, code] = counts.get((day, who, place, code), 0) + n
         return [VisitCount(date.fromisoformat(day), who, place, code, n)
                 for (day, who, place, code), n in sorted(counts.items(), key=lambda kv: kv[0][0])]
 
-    def appointment_statuses(self, start: datetime, end: datetime) -> dict[str, int]:
+    def appointment_statuses(self, start: datetime, end: datetime, *, practitioner_id: str | None = None,
+                             location_id: str | None = None) -> dict[str, int]:
         # the period's statuses joined into one string and counted here: SQLite's GROUP BY
-        # would sort every appointment of the period first (200,000 at a large clinic)
+        # would sort every appointment of the period first (200,000 at a large clinic). The
+        # location has no column of its own: it is read from the record's JSON, and only for
+        # the period's rows of the chosen practitioner (if any).
+        only = ((" AND practitioner_id = :p" if practitioner_id else "")
+                + (" AND json_extract(data, '$.location_id') = :l" if location_id else ""))
         joined = self._all("SELECT group_concat(status, char(31)) FROM appointments "
-                           "WHERE start >= :a AND start < :b", a=_utc(start), b=_utc(end))[0][0]
+                           f"WHERE start >= :a AND start < :b{only}", a=_utc(start), b=_utc(end),
+                           p=practitioner_id, l=location_id)[0][0]
         return dict(Counter(joined.split("\x1f"))) if joined else {}
 
     def money(self, start: date, end: date) -> MoneyTotals:

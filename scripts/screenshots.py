@@ -322,6 +322,12 @@ def shoot_clinic_screens(shot: Shooter, main) -> None:
     main.show_dashboard()
     _idle(shot, "the dashboard")
     shot.save(main, "27-dashboard")
+    board = main.dashboard.board.figures  # then one provider's visits (the busiest)
+    busiest = max((k for k in board.visits_by_provider if k), key=board.visits_by_provider.get, default=None)
+    if busiest is not None:
+        main.dashboard.provider.setCurrentIndex(main.dashboard.provider.findData(busiest))
+        _idle(shot, "one provider's dashboard")
+        shot.save(main, "29-dashboard-one-provider")
     main.auto_lock.lock()
     shot.wait(lambda: main.auto_lock.screen.isVisible(), "the lock screen")
     shot.save(main, "23-lock-screen")

@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from app import formatting as fmt
 from app.audit import Action
 from app.dashboard import Dashboard, dashboard
-from app.model import Practitioner
+from app.model import Location, Practitioner
 from app.permissions import Permission
 from app.printing import letterhead as letterheads
 from app.printing.invoice import dollars
@@ -21,17 +21,42 @@ from app.session import Session
 TITLE = "Clinic dashboard"
 
 
+WHOLE_CLINIC = "money and quality measures: the whole clinic"
+
+
+def scope_text(board: Dashboard, provider: str | None, location: str | None) -> str | None:
+    """Whose visits and appointments a narrowed dashboard counts, e.g. "Dr. Ada Okafor at Main
+    site" (None when it is the whole clinic's); ``provider`` and ``location`` are the names."""
+    if not board.filtered:
+        return None
+    if board.practitioner_id and board.location_id:
+        return f"{provider} at {location}"
+    return f"{provider}, every location" if board.practitioner_id else f"{location}, every provider"
+
+
 def _names(session: Session, board: Dashboard) -> dict[str | None, str]:
     with session.uow() as uow:
-        names = {i: practitioner_text(uow.records(Practitioner).find(i)) for i in board.visits_by_provider if i}
+        wanted = {i for i in (*board.visits_by_provider, board.practitioner_id) if i}
+        names = {i: practitioner_text(uow.records(Practitioner).find(i)) for i in wanted}
     names[None] = "No provider recorded"
     return names
 
 
-def story(board: Dashboard, provider_names: dict[str | None, str]) -> list:
-    out = [pairs([("Period", f"{fmt.date_text(board.start)} to {fmt.date_text(board.end)} (exclusive)"),
-                  ("Visits", str(board.visits)), ("New patients", str(board.new_patients)),
-                  ("No-show rate", f"{board.no_show_rate} %")])]
+def _location_name(session: Session, location_id: str | None) -> str | None:
+    if not location_id:
+        return None
+    with session.uow() as uow:
+        site = uow.records(Location).find(location_id)
+    return site.name if site is not None else "a location no longer listed"
+
+
+def story(board: Dashboard, provider_names: dict[str | None, str], location: str | None = None) -> list:
+    scope = scope_text(board, provider_names.get(board.practitioner_id), location)
+    rows = [("Period", f"{fmt.date_text(board.start)} to {fmt.date_text(board.end)} (exclusive)")]
+    if scope:
+        rows.append(("Visits and appointments of", f"{scope}; {WHOLE_CLINIC}"))
+    out = [pairs(rows + [("Visits", str(board.visits)), ("New patients", str(board.new_patients)),
+                         ("No-show rate", f"{board.no_show_rate} %")])]
     if board.money is not None:
         m = board.money
         out += section("Revenue", table(["", "Amount"], [
@@ -53,28 +78,36 @@ def story(board: Dashboard, provider_names: dict[str | None, str]) -> list:
     return out
 
 
-def dashboard_pdf(session: Session, *, start: date, end: date, as_of: date | None = None) -> bytes:
-    """The dashboard for [start, end) as a PDF on the letterhead; audited as a print of a
-    clinic report. Raises what :func:`app.dashboard.dashboard` raises and PermissionDenied
-    without the print permission."""
+def dashboard_pdf(session: Session, *, start: date, end: date, as_of: date | None = None,
+                  practitioner_id: str | None = None, location_id: str | None = None) -> bytes:
+    """The dashboard for [start, end) as a PDF on the letterhead (narrowed to one provider or
+    site as :func:`app.dashboard.dashboard` is); audited as a print of a clinic report.
+    Raises what that raises and PermissionDenied without the print permission."""
     session.require(Permission.PRINT, record_type="Measure")
-    board = dashboard(session, start=start, end=end, as_of=as_of)
+    board = dashboard(session, start=start, end=end, as_of=as_of, practitioner_id=practitioner_id,
+                      location_id=location_id)
     with session.uow() as uow:
         head = letterheads.load(uow)
-    pdf = render(title=TITLE, letterhead=head, patient=None, story=story(board, _names(session, board)),
+    pages = story(board, _names(session, board), _location_name(session, board.location_id))
+    pdf = render(title=TITLE, letterhead=head, patient=None, story=pages,
                  printed_at=session.clock(), printed_by=session.user.display_name or session.username)
     with session.uow() as uow:
         uow.audit.append(session.entry(Action.PRINT, record_type="Measure", detail={
-            "what": TITLE, "kind": "dashboard", "from": start.isoformat(), "to": end.isoformat()}))
+            "what": TITLE, "kind": "dashboard", "from": start.isoformat(), "to": end.isoformat(),
+            **{key: value for key, value in (("provider", board.practitioner_id),
+                                             ("location", board.location_id)) if value}}))
         uow.commit()
     return pdf
 
 
-def dashboard_csv(board: Dashboard) -> str:
-    """The dashboard's figures as CSV rows (section, item, value) for a spreadsheet."""
+def dashboard_csv(board: Dashboard, scope: str | None = None) -> str:
+    """The dashboard's figures as CSV rows (section, item, value) for a spreadsheet; ``scope``
+    (:func:`scope_text`) names whose visits and appointments a narrowed dashboard counts."""
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(["section", "item", "value"])
+    if scope:
+        w.writerow(["summary", "visits and appointments of", f"{scope}; {WHOLE_CLINIC}"])
     w.writerows([["summary", "visits", board.visits], ["summary", "new patients", board.new_patients],
                  ["summary", "no-show rate %", board.no_show_rate]])
     if board.money is not None:

@@ -89,6 +89,36 @@ def test_the_no_show_rate_matches_the_appointments(demo_clinic, board):
     assert due and board.no_show_rate == (Decimal(statuses["noshow"]) * 100 / due).quantize(Decimal("0.1"))
 
 
+def test_one_providers_or_sites_visits_and_no_shows_match_theirs_alone(demo_clinic, physician, board):
+    visits = [e for e in _all(demo_clinic, Encounter) if e.status not in ("entered-in-error", "cancelled")
+              and START <= _local_day(e.start) < END]
+    who = Counter(e.practitioner_id for e in visits).most_common(1)[0][0]
+    where = Counter(e.location_id for e in visits).most_common(1)[0][0]
+    start = datetime.combine(START, time()).astimezone()
+    end = datetime.combine(END, time()).astimezone()
+    booked = [a for a in _all(demo_clinic, Appointment) if start <= a.start < end]
+    cases = (({"practitioner_id": who}, lambda r: r.practitioner_id == who),
+             ({"location_id": where}, lambda r: r.location_id == where),
+             ({"practitioner_id": who, "location_id": where},
+              lambda r: r.practitioner_id == who and r.location_id == where))
+    for only, theirs in cases:
+        narrowed = dashboard.dashboard(physician, start=START, end=END, **only)
+        mine = [e for e in visits if theirs(e)]
+        assert narrowed.filtered and 0 < narrowed.visits == len(mine) < board.visits, only
+        assert narrowed.visits_by_day == dict(sorted(Counter(_local_day(e.start) for e in mine).items()))
+        assert narrowed.new_patients == sum(e.visit_type == "new-patient" for e in mine)
+        assert narrowed.appointments == dict(Counter(a.status for a in booked if theirs(a))) != {}, only
+        assert sum(narrowed.appointments.values()) < sum(board.appointments.values())
+        # the population measures stay the whole clinic's
+        assert narrowed.measures == board.measures
+    assert not board.filtered
+    with demo_clinic.store.uow() as uow:
+        details = [e.detail for e in uow.audit.query(username="doc", action=Action.QUERY.value)
+                   if e.record_type == "Measure" and e.detail.get("report") == "dashboard"]
+    assert {"provider": who, "location": where} in [
+        {k: d[k] for k in ("provider", "location") if k in d} for d in details]
+
+
 def test_revenue_and_the_outstanding_balance_match_the_charges_and_payments(demo_clinic, physician):
     from app import accounts
     accounts.add_user(demo_clinic.session, demo_clinic.store, username="biller", role="billing",

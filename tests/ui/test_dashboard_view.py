@@ -192,6 +192,55 @@ def test_the_csv_and_pdf_exports_read_back_with_the_figures_on_screen(qtbot, doc
     assert "Quality measures" in text and f"{board.measures['adult-immunization'].rate} %" in text
 
 
+def test_choosing_a_provider_and_a_site_narrows_the_visits_and_the_exports_say_so(
+        qtbot, doctor, tmp_path, monkeypatch):
+    view = _view(qtbot, doctor)
+    whole = _shown(qtbot, view).figures
+    who = max((k for k in whole.visits_by_provider if k), key=whole.visits_by_provider.get)
+    where = max((k for k in whole.visits_by_location if k), key=whole.visits_by_location.get)
+    staff = {p.id: fmt.person_name(p.name) for p in directory.practitioners(doctor)}
+    sites = {site.id: site.name for site in directory.locations(doctor)}
+    assert [view.provider.itemText(i) for i in range(view.provider.count())] == [
+        "All providers", *sorted(staff.values(), key=str.casefold)]
+
+    for combo, key in ((view.provider, who), (view.location, where)):
+        before = view.board
+        combo.setCurrentIndex(combo.findData(key))
+        qtbot.waitUntil(lambda: view.board is not before, timeout=10000)
+    shown = view.board.figures
+    narrowed = dashboard.dashboard(doctor, start=START, end=END, practitioner_id=who, location_id=where)
+    assert (shown.practitioner_id, shown.location_id) == (who, where)
+    assert view.tiles["visits"].value.text() == str(narrowed.visits) != str(whole.visits)
+    assert view.tiles["noshow"].value.text() == f"{narrowed.no_show_rate} %"
+    assert _cells(view.by_provider) == [[staff[who], str(narrowed.visits)]]
+    # money and measures are the whole clinic's, and the screen says so
+    assert view.tiles["paid"].value.text() == money_text(whole.money.paid)
+    assert view.tiles["paid"].caption.text() == "Paid · whole clinic"
+    assert view.measures_box.title().startswith("Quality measures (whole clinic)")
+    assert f"visits and appointments of {staff[who]} at {sites[where]}" in view.status.text()
+
+    target = {"path": str(tmp_path / "narrowed.csv")}
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (target["path"], ""))
+    view.csv_button.click()
+    qtbot.waitUntil(lambda: view.status.text().startswith("Saved to"), timeout=10000)
+    rows = list(csv.reader(io.StringIO((tmp_path / "narrowed.csv").read_text("utf-8"))))
+    assert ["summary", "visits", str(narrowed.visits)] in rows
+    assert ["summary", "visits and appointments of",
+            f"{staff[who]} at {sites[where]}; money and quality measures: the whole clinic"] in rows
+    target["path"] = str(tmp_path / "narrowed.pdf")
+    view.pdf_button.click()
+    qtbot.waitUntil(lambda: view.status.text() == f"Saved to {target['path']}.", timeout=20000)
+    text = " ".join(" ".join(p.extract_text() or "" for p in PdfReader(target["path"]).pages).split())
+    assert f"Visits {narrowed.visits}" in text
+    assert f"{staff[who]} at {sites[where]}; money and quality measures: the whole clinic" in text
+
+    view.provider.setCurrentIndex(0)
+    view.location.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: view.board.figures.visits == whole.visits and not view.board.figures.filtered,
+                    timeout=10000)
+    assert view.tiles["paid"].caption.text() == "Paid"
+
+
 def test_a_role_without_chart_access_sees_no_measures_and_the_service_refuses_the_drill_down(
         qtbot, demo_store, shown_errors):
     desk = _session(demo_store, "desk")

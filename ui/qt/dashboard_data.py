@@ -17,6 +17,7 @@ from app.dashboard import Dashboard
 from app.errors import PermissionDenied
 from app.model import Observation, Patient
 from app.permissions import Permission
+from app.printing.dashboard_report import scope_text
 from app.printing.parts import practitioner_text
 from app.session import Session
 
@@ -52,6 +53,11 @@ class Board:
     def location(self, location_id: str | None) -> str:
         return self.locations.get(location_id, FORMER)
 
+    def scope(self) -> str | None:
+        """Whose visits and appointments are shown, in words (None: the whole clinic's)."""
+        f = self.figures
+        return scope_text(f, self.provider(f.practitioner_id), self.location(f.location_id))
+
 
 def measures_day(session: Session, end: date) -> date:
     """The measures are computed as of the period's last day, or today when it is later
@@ -59,10 +65,13 @@ def measures_day(session: Session, end: date) -> date:
     return min(end - timedelta(days=1), session.clock().astimezone().date())
 
 
-def load(session: Session, start: date, end: date) -> Board:
-    """The dashboard for the clinic days [start, end). Raises what the service raises."""
+def load(session: Session, start: date, end: date, *, practitioner_id: str | None = None,
+         location_id: str | None = None) -> Board:
+    """The dashboard for the clinic days [start, end), the visits and appointments narrowed
+    to one provider or site when given. Raises what the service raises."""
     as_of = measures_day(session, end)
-    figures = service.dashboard(session, start=start, end=end, as_of=as_of)
+    figures = service.dashboard(session, start=start, end=end, as_of=as_of,
+                                practitioner_id=practitioner_id, location_id=location_id)
     providers: dict[str | None, str] = {None: NO_PROVIDER}
     locations: dict[str | None, str] = {None: NO_LOCATION}
     if session.can(Permission.SCHEDULE_READ):

@@ -33,6 +33,9 @@ PERIODS = ("This week", "This month", "Custom dates")
 TILES = (("visits", "Visits"), ("new", "New patients"), ("noshow", "No-show rate"),
          ("charged", "Charged"), ("paid", "Paid"), ("outstanding", "Outstanding balance (all time)"))
 MONEY_TILES = ("charged", "paid", "outstanding")
+ALL_PROVIDERS, ALL_LOCATIONS = "All providers", "All locations"
+WHOLE_CLINIC = "whole clinic"
+MEASURES_TITLE = "Quality measures — double-click or press Enter for the patients"
 
 
 def _qdate(day: date) -> QDate:
@@ -79,6 +82,14 @@ class DashboardView(QWidget):
         self.start_edit, self.end_edit = QDateEdit(calendarPopup=True), QDateEdit(calendarPopup=True)
         for edit in (self.start_edit, self.end_edit):
             edit.setDisplayFormat("d MMM yyyy")
+        # whose visits and appointments (money and measures stay the whole clinic's)
+        self.provider = QComboBox()
+        self.provider.addItem(ALL_PROVIDERS, None)
+        self.location = QComboBox()
+        self.location.addItem(ALL_LOCATIONS, None)
+        for combo in (self.provider, self.location):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.currentIndexChanged.connect(lambda _: self.refresh())
         self.show_button = QPushButton("S&how")
         self.show_button.clicked.connect(self.refresh)
         self.period.currentIndexChanged.connect(self._period_chosen)
@@ -102,8 +113,21 @@ class DashboardView(QWidget):
         top.addStretch(1)
         top.addWidget(self.pdf_button)
         top.addWidget(self.csv_button)
+        scope = QHBoxLayout()
+        scope.addWidget(QLabel("Pro&vider:", buddy=self.provider))
+        scope.addWidget(self.provider)
+        scope.addSpacing(12)
+        scope.addWidget(QLabel("&Location:", buddy=self.location))
+        scope.addWidget(self.location)
+        scope.addSpacing(12)
+        hint = QLabel("These narrow the visits and appointments; money and quality measures are "
+                      "always the whole clinic's.")
+        set_quiet(hint)
+        scope.addWidget(hint)
+        scope.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(scope)
         layout.addWidget(self.status)
         layout.addLayout(self._build_tiles())
         layout.addWidget(self._build_body(), 1)
@@ -144,7 +168,7 @@ class DashboardView(QWidget):
                    align_right=True),
             Column("Rate", lambda m: f"{m.rate} %", sort_key=lambda m: m.rate, align_right=True),
         ], row_id=lambda m: m.key)
-        self.measures_box = QGroupBox("Quality measures — double-click or press Enter for the patients")
+        self.measures_box = QGroupBox(MEASURES_TITLE)
         box = QVBoxLayout(self.measures_box)
         if self.session.can(Permission.CHART_READ):
             self.measures_table = _table(self.measures, sortable=False)
@@ -200,7 +224,8 @@ class DashboardView(QWidget):
         self.status.setText("Computing the dashboard…")
         for button in (self.pdf_button, self.csv_button):
             button.setEnabled(False)
-        ops.run(self, lambda: data.load(self.session, start, end),
+        who, where = self.provider.currentData(), self.location.currentData()
+        ops.run(self, lambda: data.load(self.session, start, end, practitioner_id=who, location_id=where),
                 on_success=lambda board: self._show(asked, board), on_failure=self._failed)
 
     def _failed(self, exc: Exception) -> None:
@@ -211,6 +236,7 @@ class DashboardView(QWidget):
         if asked != self._asked:
             return  # a newer period was asked for meanwhile
         self.board, f = board, board.figures
+        self._offer_scopes(board)
         self.tiles["visits"].set_value(str(f.visits))
         self.tiles["new"].set_value(str(f.new_patients))
         self.tiles["noshow"].set_value(f"{f.no_show_rate} %")
@@ -219,6 +245,8 @@ class DashboardView(QWidget):
             self.tiles[key].setVisible(money is not None)
             if money is not None:
                 self.tiles[key].set_value(money_text(getattr(money, key)))
+                caption = dict(TILES)[key]
+                self.tiles[key].caption.setText(f"{caption} · {WHOLE_CLINIC}" if f.filtered else caption)
         self.by_day.set_rows(list(f.visits_by_day.items()))
         self.by_week.set_rows(list(f.visits_by_week.items()))
         self.by_provider.set_rows(sorted(((board.provider(k), n) for k, n in f.visits_by_provider.items()),
@@ -230,10 +258,28 @@ class DashboardView(QWidget):
             for column in range(1, self.measures.columnCount()):
                 self.measures_table.resizeColumnToContents(column)
         self.chart.show_board(f)
+        if self.session.can(Permission.CHART_READ):
+            self.measures_box.setTitle(MEASURES_TITLE.replace("measures", f"measures ({WHOLE_CLINIC})", 1)
+                                       if f.filtered else MEASURES_TITLE)
         as_of = f"; measures as of {fmt.date_text(self.as_of())}" if f.measures else ""
-        self.status.setText(f"{fmt.date_text(f.start)} to {fmt.date_text(f.end - timedelta(days=1))}{as_of}.")
+        scope = board.scope()
+        scope = f" · visits and appointments of {scope}" if scope else ""
+        self.status.setText(f"{fmt.date_text(f.start)} to {fmt.date_text(f.end - timedelta(days=1))}"
+                            f"{scope}{as_of}.")
         for button in (self.pdf_button, self.csv_button):
             button.setEnabled(True)
+
+    def _offer_scopes(self, board: data.Board) -> None:
+        """Fill the provider and location pickers from the directory the first time it is read
+        (the current choice stays; no reload while filling)."""
+        for combo, names in ((self.provider, board.providers), (self.location, board.locations)):
+            if combo.count() > 1:
+                continue
+            combo.blockSignals(True)
+            for key, name in sorted(((k, n) for k, n in names.items() if k), key=lambda kv: kv[1].casefold()):
+                combo.addItem(name, key)
+            combo.blockSignals(False)
+            combo.setEnabled(combo.count() > 1)
 
     def as_of(self) -> date:
         """The day the shown measures are computed for (the last day, or today if earlier)."""
@@ -267,14 +313,15 @@ class DashboardView(QWidget):
         if self.board is None or not (path := self._save_path("Export the dashboard as PDF", "PDF files", "pdf")):
             return
         f, session, as_of = self.board.figures, self.session, self.board.as_of
-        self._write(path, lambda: dashboard_pdf(session, start=f.start, end=f.end, as_of=as_of))
+        self._write(path, lambda: dashboard_pdf(session, start=f.start, end=f.end, as_of=as_of,
+                                                practitioner_id=f.practitioner_id, location_id=f.location_id))
 
     def export_csv(self) -> None:
         """Write the figures on screen to a CSV file for a spreadsheet (in the background)."""
         if self.board is None or not (path := self._save_path("Export the dashboard as CSV", "CSV files", "csv")):
             return
-        figures = self.board.figures
-        self._write(path, lambda: dashboard_csv(figures).encode("utf-8"))
+        figures, scope = self.board.figures, self.board.scope()
+        self._write(path, lambda: dashboard_csv(figures, scope).encode("utf-8"))
 
     def _write(self, path: str, make) -> None:
         self.status.setText("Writing the file…")
