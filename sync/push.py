@@ -1,6 +1,11 @@
 """Push: outbox → squashed per resource → mapped onto the last server copy → bounded
 transaction Bundles → sent → reconciled in one local transaction per Bundle.
 
+A record about a patient carries, besides this clinic's tag, the clinic tags the patient
+has on the server (the clinics that hold them): each clinic pulls by its own tag, so what
+is recorded here about another clinic's patient reaches that clinic on its next round
+without anyone there looking the patient up again.
+
 A Bundle commits locally only after the server confirmed it. If the connection dies
 first, the outbox is untouched and the next round sends the same PUTs again (client
 ids make that harmless). A Bundle the server refuses is retried one resource at a
@@ -18,6 +23,7 @@ from sync import bundles, jsonio, mapping
 from sync.gateway import Gateway
 from sync.incoming import CONFLICT, MERGED, apply_incoming, view
 from sync.mapping import MapContext
+from sync.mapping.common import CLINIC_TAG_SYSTEM
 from sync.mapping.documents import binary
 from sync.merge import outgoing
 
@@ -28,6 +34,23 @@ class PushResult:
     merged: int = 0
     conflicts: int = 0
     errors: list[str] = field(default_factory=list)
+
+
+def patient_clinic_tags(uow: UnitOfWork, patient_ids: set[str]) -> dict[str, list[dict]]:
+    """The clinic tags of each patient's server copy (patients never sent have none)."""
+    out = {}
+    for patient_id, state in uow.sync.server_states("Patient", sorted(patient_ids)).items():
+        if state.server_copy:
+            tags = (jsonio.loads(state.server_copy).get("meta") or {}).get("tag") or []
+            out[patient_id] = [{"system": CLINIC_TAG_SYSTEM, "code": t["code"]} for t in tags
+                               if t.get("system") == CLINIC_TAG_SYSTEM and t.get("code")]
+    return out
+
+
+def _add_tags(resource: dict, tags: list[dict]) -> None:
+    held = resource.setdefault("meta", {}).setdefault("tag", [])
+    have = {(t.get("system"), t.get("code")) for t in held}
+    held.extend(t for t in tags if (t["system"], t["code"]) not in have)
 
 
 def prepare(uow: UnitOfWork, ctx: MapContext) -> list[bundles.Outgoing]:
@@ -41,6 +64,8 @@ def prepare(uow: UnitOfWork, ctx: MapContext) -> list[bundles.Outgoing]:
     for resource_type, ids in by_type.items():
         records[resource_type] = uow.records(mapping.BY_OUTBOX_TYPE[resource_type]).find_many(ids)
         states[resource_type] = uow.sync.server_states(resource_type, ids)
+    patient_tags = patient_clinic_tags(uow, {s.patient_id for by_id in states.values()
+                                             for s in by_id.values() if s.patient_id})
     items = []
     for p in pending:
         cls = mapping.BY_OUTBOX_TYPE[p.resource_type]
@@ -51,6 +76,7 @@ def prepare(uow: UnitOfWork, ctx: MapContext) -> list[bundles.Outgoing]:
         copy = jsonio.loads(state.server_copy) if state.server_copy else None
         resource = outgoing(copy, view(copy, ctx) if copy else None, mapping.to_fhir(record, ctx),
                             owned=mapping.is_owned_extension)
+        _add_tags(resource, patient_tags.get(state.patient_id, []))
         extra = []
         if cls is Document:
             try:

@@ -121,6 +121,33 @@ def test_a_patient_of_another_clinic_nobody_here_looked_up_or_opened_stays_out(c
         assert uow.records(Patient).find(stranger.id) is None
 
 
+def test_what_another_clinic_records_about_our_patient_reaches_us_without_anyone_opening_them(
+        clinics, fhir_server):
+    """Our patient is seen at the other clinic, which records a heart rate and an allergy
+    (and never edits the Patient): the next round here brings both, though nobody here
+    looked the patient up or opened the chart since."""
+    from app import allergies
+    here, there = clinics
+    ours = _visitor(here, "Zubizarreta" + clinic_code()[1:5].lower())
+    assert here.sync(fhir_server).errors == []
+    with HttpGateway(fhir_server.url, GatewayOptions(token=TOKEN, timeout=10)) as gw:
+        pull_patient(there.doctor, gw, context(there.doctor), ours.id)
+    observations.record_vital(there.doctor, patient_id=ours.id, code="8867-4", value=Decimal("88"))
+    allergies.record(there.doctor, patient_id=ours.id, substance_text="latex", reaction="rash",
+                     severity="moderate")
+    assert there.sync(fhir_server).errors == []
+
+    report = here.sync(fhir_server)
+
+    assert report.failed is None and report.errors == []
+    assert [v.value for v in observations.trend(here.doctor, ours.id, "8867-4")] == [Decimal("64"), Decimal("88")]
+    assert [(a.substance.display, a.reaction) for a in chart.open_chart(here.doctor, ours.id).allergies] == \
+        [("latex", "rash")]
+    with here.store.uow() as uow:
+        assert uow.sync.outbox_count() == 0  # what arrived is the server's, nothing to send back
+    assert here.sync(fhir_server).pulled == 0
+
+
 # -- the server's versions and clock are its own ----------------------------------------------
 class ForeignServer:
     """The real server seen as one whose version ids are opaque words (not numbers, not in
