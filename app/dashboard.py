@@ -95,6 +95,11 @@ class Dashboard:
         return bool(self.practitioner_id or self.location_id)
 
     @property
+    def scope_detail(self) -> dict[str, str]:
+        """The provider and location narrowed to, for an audit entry's detail (empty: none)."""
+        return {k: v for k, v in (("provider", self.practitioner_id), ("location", self.location_id)) if v}
+
+    @property
     def no_show_rate(self) -> Decimal:
         """No-shows as a percentage of appointments that were due (not cancelled or pending)."""
         due = sum(self.appointments.get(s, 0) for s in ("fulfilled", "arrived", "checked-in", "noshow"))
@@ -260,9 +265,7 @@ def dashboard(session: Session, *, start: date, end: date, as_of: date | None = 
                               for k, (t, d, n, low) in _groups(uow, as_of, listed=False).items()}
         uow.audit.append(session.entry(Action.QUERY, record_type="Measure", detail={
             "report": "dashboard", "from": start.isoformat(), "to": end.isoformat(),
-            "measures": len(board.measures),
-            **{key: value for key, value in (("provider", board.practitioner_id),
-                                             ("location", board.location_id)) if value}}))
+            "measures": len(board.measures), **board.scope_detail}))
         uow.commit()
     return board
 

@@ -94,8 +94,7 @@ def dashboard_pdf(session: Session, *, start: date, end: date, as_of: date | Non
     with session.uow() as uow:
         uow.audit.append(session.entry(Action.PRINT, record_type="Measure", detail={
             "what": TITLE, "kind": "dashboard", "from": start.isoformat(), "to": end.isoformat(),
-            **{key: value for key, value in (("provider", board.practitioner_id),
-                                             ("location", board.location_id)) if value}}))
+            **board.scope_detail}))
         uow.commit()
     return pdf
 

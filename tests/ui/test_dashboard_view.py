@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from app import accounts, dashboard, demo, directory, observations
+from app.audit import Action
 from app import formatting as fmt
 from app.errors import PermissionDenied
 from tests.conftest import ADMIN_PASSWORD
@@ -233,6 +234,10 @@ def test_choosing_a_provider_and_a_site_narrows_the_visits_and_the_exports_say_s
     text = " ".join(" ".join(p.extract_text() or "" for p in PdfReader(target["path"]).pages).split())
     assert f"Visits {narrowed.visits}" in text
     assert f"{staff[who]} at {sites[where]}; money and quality measures: the whole clinic" in text
+    with doctor.uow() as uow:
+        printed = [e.detail for e in uow.audit.query(username="doc", action=Action.PRINT.value)
+                   if e.detail.get("kind") == "dashboard"]
+    assert {"provider": who, "location": where}.items() <= printed[-1].items()
 
     view.provider.setCurrentIndex(0)
     view.location.setCurrentIndex(0)
