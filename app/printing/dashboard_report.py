@@ -19,9 +19,8 @@ from app.printing.parts import practitioner_text
 from app.session import Session
 
 TITLE = "Clinic dashboard"
-
-
-WHOLE_CLINIC = "money and quality measures: the whole clinic"
+#: said after whose visits a narrowed dashboard counts
+CLINIC_WIDE_NOTE = "money and quality measures: the whole clinic"
 
 
 def scope_text(board: Dashboard, provider: str | None, location: str | None) -> str | None:
@@ -54,7 +53,7 @@ def story(board: Dashboard, provider_names: dict[str | None, str], location: str
     scope = scope_text(board, provider_names.get(board.practitioner_id), location)
     rows = [("Period", f"{fmt.date_text(board.start)} to {fmt.date_text(board.end)} (exclusive)")]
     if scope:
-        rows.append(("Visits and appointments of", f"{scope}; {WHOLE_CLINIC}"))
+        rows.append(("Visits and appointments of", f"{scope}; {CLINIC_WIDE_NOTE}"))
     out = [pairs(rows + [("Visits", str(board.visits)), ("New patients", str(board.new_patients)),
                          ("No-show rate", f"{board.no_show_rate} %")])]
     if board.money is not None:
@@ -106,7 +105,7 @@ def dashboard_csv(board: Dashboard, scope: str | None = None) -> str:
     w = csv.writer(out)
     w.writerow(["section", "item", "value"])
     if scope:
-        w.writerow(["summary", "visits and appointments of", f"{scope}; {WHOLE_CLINIC}"])
+        w.writerow(["summary", "visits and appointments of", f"{scope}; {CLINIC_WIDE_NOTE}"])
     w.writerows([["summary", "visits", board.visits], ["summary", "new patients", board.new_patients],
                  ["summary", "no-show rate %", board.no_show_rate]])
     if board.money is not None:

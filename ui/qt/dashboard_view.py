@@ -35,7 +35,7 @@ TILES = (("visits", "Visits"), ("new", "New patients"), ("noshow", "No-show rate
 MONEY_TILES = ("charged", "paid", "outstanding")
 ALL_PROVIDERS, ALL_LOCATIONS = "All providers", "All locations"
 WHOLE_CLINIC = "whole clinic"
-MEASURES_TITLE = "Quality measures — double-click or press Enter for the patients"
+MEASURES_HINT = "double-click or press Enter for the patients"
 
 
 def _qdate(day: date) -> QDate:
@@ -168,7 +168,7 @@ class DashboardView(QWidget):
                    align_right=True),
             Column("Rate", lambda m: f"{m.rate} %", sort_key=lambda m: m.rate, align_right=True),
         ], row_id=lambda m: m.key)
-        self.measures_box = QGroupBox(MEASURES_TITLE)
+        self.measures_box = QGroupBox(f"Quality measures — {MEASURES_HINT}")
         box = QVBoxLayout(self.measures_box)
         if self.session.can(Permission.CHART_READ):
             self.measures_table = _table(self.measures, sortable=False)
@@ -259,8 +259,8 @@ class DashboardView(QWidget):
                 self.measures_table.resizeColumnToContents(column)
         self.chart.show_board(f)
         if self.session.can(Permission.CHART_READ):
-            self.measures_box.setTitle(MEASURES_TITLE.replace("measures", f"measures ({WHOLE_CLINIC})", 1)
-                                       if f.filtered else MEASURES_TITLE)
+            whose = f" ({WHOLE_CLINIC})" if f.filtered else ""
+            self.measures_box.setTitle(f"Quality measures{whose} — {MEASURES_HINT}")
         as_of = f"; measures as of {fmt.date_text(self.as_of())}" if f.measures else ""
         scope = board.scope()
         scope = f" · visits and appointments of {scope}" if scope else ""
